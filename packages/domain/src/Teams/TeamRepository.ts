@@ -1,0 +1,67 @@
+/**
+ * Storage of teams, memberships and invitations. Every method that changes more than one row, or
+ * that depends on a row's current state, is one atomic operation here (a transaction, a
+ * conditional write), so the single-owner rule and a double accept cannot be broken by two
+ * concurrent requests: the use case checks the rule, the store re-checks its precondition.
+ */
+import { type Option, Context, Effect, Schema } from "effect"
+import type { Conflict, NotFound } from "../DomainError.js"
+import { StoreFailure } from "../StoreFailure.js"
+import type { Email, UserId } from "../Users/User.js"
+import type { GrantableRole, Invitation, InvitationId, Membership, Role, Team, TeamId } from "./Team.js"
+
+export class TeamRepositoryError extends Schema.TaggedError<TeamRepositoryError>()("TeamRepositoryError", {
+  reason: StoreFailure
+}) {}
+
+export interface TeamWithRole {
+  readonly team: Team
+  readonly membership: Membership
+}
+
+export class TeamRepository extends Context.Service<TeamRepository, {
+  /** Stores a new team and its owner's membership together. */
+  readonly create: (team: Team, owner: Membership) => Effect.Effect<void, TeamRepositoryError>
+  readonly get: (teamId: TeamId) => Effect.Effect<Option.Option<Team>, TeamRepositoryError>
+  readonly rename: (teamId: TeamId, name: string, at: number) => Effect.Effect<Team, NotFound | TeamRepositoryError>
+  /** Removes the team with its memberships and invitations. */
+  readonly delete: (teamId: TeamId) => Effect.Effect<void, TeamRepositoryError>
+
+  readonly membership: (teamId: TeamId, userId: UserId) => Effect.Effect<Option.Option<Membership>, TeamRepositoryError>
+  readonly members: (teamId: TeamId) => Effect.Effect<ReadonlyArray<Membership>, TeamRepositoryError>
+  /** The caller's teams with their role, by the userId index. */
+  readonly teamsOf: (userId: UserId) => Effect.Effect<ReadonlyArray<TeamWithRole>, TeamRepositoryError>
+
+  readonly addInvitation: (invitation: Invitation) => Effect.Effect<void, TeamRepositoryError>
+  readonly invitation: (id: InvitationId) => Effect.Effect<Option.Option<Invitation>, TeamRepositoryError>
+  /** Pending invitations addressed to `email` that have not expired at `now`. */
+  readonly pendingInvitationsFor: (email: Email, now: number) => Effect.Effect<ReadonlyArray<Invitation>, TeamRepositoryError>
+  /** Pending invitations of a team that have not expired at `now`. */
+  readonly pendingInvitationsOf: (teamId: TeamId, now: number) => Effect.Effect<ReadonlyArray<Invitation>, TeamRepositoryError>
+  /**
+   * Atomically: the invitation goes pending → accepted and `membership` is inserted. Conflict when
+   * the invitation is no longer pending or the user is already a member.
+   */
+  readonly acceptInvitation: (id: InvitationId, membership: Membership) => Effect.Effect<Membership, Conflict | NotFound | TeamRepositoryError>
+  /** Atomically pending → declined. Conflict when no longer pending. */
+  readonly declineInvitation: (id: InvitationId) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
+
+  /** Sets a member's role if their current role is one of `expected`; otherwise Conflict. */
+  readonly changeRole: (
+    teamId: TeamId,
+    userId: UserId,
+    role: GrantableRole,
+    expected: ReadonlyArray<Role>
+  ) => Effect.Effect<Membership, Conflict | NotFound | TeamRepositoryError>
+  /**
+   * Atomically makes `to` the owner and `from` an admin, if `from` is the owner and `to` a member
+   * of the team at that moment; otherwise Conflict.
+   */
+  readonly transferOwnership: (teamId: TeamId, from: UserId, to: UserId) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
+  /** Removes a member if their current role is one of `expected`; otherwise Conflict. */
+  readonly removeMember: (
+    teamId: TeamId,
+    userId: UserId,
+    expected: ReadonlyArray<Role>
+  ) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
+}>()("@app/domain/Teams/TeamRepository") {}
