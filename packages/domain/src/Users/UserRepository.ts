@@ -1,0 +1,33 @@
+/**
+ * Storage of users. Email uniqueness is the store's job (a unique index, a guard item in the same
+ * transaction), never a read-then-write in the use case.
+ */
+import { type Option, Context, Effect, Schema } from "effect"
+import type { Conflict, NotFound } from "../DomainError.js"
+import { StoreFailure } from "../StoreFailure.js"
+import { type Email, Profile, User, type UserId } from "./User.js"
+
+export class UserRepositoryError extends Schema.TaggedError<UserRepositoryError>()("UserRepositoryError", {
+  reason: StoreFailure
+}) {}
+
+/** A user with the secret half of its account: the password hash (null for Cognito-managed users). */
+export class UserRecord extends Schema.Class<UserRecord>("@app/domain/Users/UserRecord")({
+  user: User,
+  passwordHash: Schema.NullOr(Schema.String)
+}) {}
+
+export interface UserPatch {
+  readonly name?: string
+  readonly profile?: Profile
+}
+
+export class UserRepository extends Context.Service<UserRepository, {
+  /** Conflict with code "EmailTaken" when the normalised email exists; "UserExists" for the id. */
+  readonly insert: (record: UserRecord) => Effect.Effect<void, Conflict | UserRepositoryError>
+  readonly byId: (userId: UserId) => Effect.Effect<Option.Option<UserRecord>, UserRepositoryError>
+  readonly byEmail: (email: Email) => Effect.Effect<Option.Option<UserRecord>, UserRepositoryError>
+  /** The users of `userIds` that exist, in no particular order. */
+  readonly byIds: (userIds: ReadonlyArray<UserId>) => Effect.Effect<ReadonlyArray<User>, UserRepositoryError>
+  readonly update: (userId: UserId, patch: UserPatch, at: number) => Effect.Effect<User, NotFound | UserRepositoryError>
+}>()("@app/domain/Users/UserRepository") {}
