@@ -1,7 +1,3 @@
-import { defineConfig } from "vitest/config"
+import { projectConfig } from "../../vitest.shared.js"
 
-export default defineConfig({
-  resolve: { conditions: ["@app/source"] },
-  ssr: { resolve: { conditions: ["@app/source"] } },
-  test: { include: ["test/**/*.test.ts"], passWithNoTests: true }
-})
+export default projectConfig(import.meta.dirname)

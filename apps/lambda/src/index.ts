@@ -1,0 +1,5 @@
+/**
+ * The AWS Lambda shell. Filled by the Lambda issue; the module exists so the workspace graph
+ * (shell → api, adapters) is real from the start.
+ */
+export type { DomainError } from "@app/api"
