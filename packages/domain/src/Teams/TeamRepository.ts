@@ -5,7 +5,7 @@
  * concurrent requests: the use case checks the rule, the store re-checks its precondition.
  */
 import { type Option, Context, Effect, Schema } from "effect"
-import type { Conflict, NotFound } from "../DomainError.js"
+import type { Conflict, Gone, NotFound } from "../DomainError.js"
 import { StoreFailure } from "../StoreFailure.js"
 import type { Email, UserId } from "../Users/User.js"
 import type { GrantableRole, Invitation, InvitationId, Membership, Role, Team, TeamId } from "./Team.js"
@@ -32,21 +32,35 @@ export class TeamRepository extends Context.Service<TeamRepository, {
   /** The caller's teams with their role, by the userId index. */
   readonly teamsOf: (userId: UserId) => Effect.Effect<ReadonlyArray<TeamWithRole>, TeamRepositoryError>
 
-  readonly addInvitation: (invitation: Invitation) => Effect.Effect<void, TeamRepositoryError>
+  /**
+   * Stores a pending invitation if no other pending invitation of the same team for the same email
+   * is still unexpired at `invitation.createdAt` (Conflict "InvitationPending"), and the id is new
+   * (Conflict "InvitationExists"). NotFound when the team does not exist.
+   */
+  readonly addInvitation: (invitation: Invitation) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
   readonly invitation: (id: InvitationId) => Effect.Effect<Option.Option<Invitation>, TeamRepositoryError>
   /** Pending invitations addressed to `email` that have not expired at `now`. */
   readonly pendingInvitationsFor: (email: Email, now: number) => Effect.Effect<ReadonlyArray<Invitation>, TeamRepositoryError>
   /** Pending invitations of a team that have not expired at `now`. */
   readonly pendingInvitationsOf: (teamId: TeamId, now: number) => Effect.Effect<ReadonlyArray<Invitation>, TeamRepositoryError>
   /**
-   * Atomically: the invitation goes pending → accepted and `membership` is inserted. Conflict when
-   * the invitation is no longer pending or the user is already a member.
+   * Atomically: the invitation goes pending → accepted and `membership` is inserted. In this order:
+   * NotFound when the invitation (or its team) does not exist or belongs to another team than
+   * `membership.teamId`; Conflict "InvitationNotPending" when it was already answered; Gone
+   * "InvitationExpired" when it expired at or before `membership.joinedAt`; Conflict "AlreadyMember"
+   * when the user is already a member.
    */
-  readonly acceptInvitation: (id: InvitationId, membership: Membership) => Effect.Effect<Membership, Conflict | NotFound | TeamRepositoryError>
+  readonly acceptInvitation: (
+    id: InvitationId,
+    membership: Membership
+  ) => Effect.Effect<Membership, Conflict | Gone | NotFound | TeamRepositoryError>
   /** Atomically pending → declined. Conflict when no longer pending. */
   readonly declineInvitation: (id: InvitationId) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
 
-  /** Sets a member's role if their current role is one of `expected`; otherwise Conflict. */
+  /**
+   * Sets a member's role if their current role is one of `expected`; otherwise Conflict
+   * "RoleChanged". NotFound when the team or the member does not exist.
+   */
   readonly changeRole: (
     teamId: TeamId,
     userId: UserId,
@@ -55,10 +69,14 @@ export class TeamRepository extends Context.Service<TeamRepository, {
   ) => Effect.Effect<Membership, Conflict | NotFound | TeamRepositoryError>
   /**
    * Atomically makes `to` the owner and `from` an admin, if `from` is the owner and `to` a member
-   * of the team at that moment; otherwise Conflict.
+   * of the team at that moment. NotFound when the team, `from` or `to` is not there; Conflict
+   * "AlreadyOwner" when `from` is `to`, "NotOwner" when `from` is no longer the owner.
    */
   readonly transferOwnership: (teamId: TeamId, from: UserId, to: UserId) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
-  /** Removes a member if their current role is one of `expected`; otherwise Conflict. */
+  /**
+   * Removes a member if their current role is one of `expected`; otherwise Conflict "RoleChanged".
+   * NotFound when the team or the member does not exist.
+   */
   readonly removeMember: (
     teamId: TeamId,
     userId: UserId,

@@ -48,3 +48,9 @@ export class User extends Schema.Class<User>("@app/domain/Users/User")({
   createdAt: Millis,
   updatedAt: Millis
 }) {}
+
+/** What a teammate may see of another user (GET /api/users/{userId} for a non-self teammate). */
+export class UserSummary extends Schema.Class<UserSummary>("@app/domain/Users/UserSummary")({
+  userId: UserId,
+  name: UserName
+}) {}

@@ -23,7 +23,12 @@ export interface UserPatch {
 }
 
 export class UserRepository extends Context.Service<UserRepository, {
-  /** Conflict with code "EmailTaken" when the normalised email exists; "UserExists" for the id. */
+  /**
+   * Stores a new user atomically, or nothing: Conflict "EmailTaken" when the normalised email
+   * exists, "UserExists" when the id does (when both do, either code). Of racing inserts of one
+   * email or one id exactly one wins. Cognito provisioning relies on it: a lost race of two first
+   * sights of one sub is a Conflict, after which byId finds the winner.
+   */
   readonly insert: (record: UserRecord) => Effect.Effect<void, Conflict | UserRepositoryError>
   readonly byId: (userId: UserId) => Effect.Effect<Option.Option<UserRecord>, UserRepositoryError>
   readonly byEmail: (email: Email) => Effect.Effect<Option.Option<UserRecord>, UserRepositoryError>

@@ -58,11 +58,16 @@ export const modelRun = <S>(options: {
   readonly commands: ReadonlyArray<fc.Arbitrary<PortCommand<S>>>
   readonly numRuns?: number
   readonly maxCommands?: number
+  /** fast-check's size for the command sequences; "medium" averages longer runs than the default. */
+  readonly size?: fc.SizeForArbitrary
   readonly seed?: number
 }): Effect.Effect<void> =>
   Effect.promise(() =>
     fc.assert(
-      fc.asyncProperty(fc.commands([...options.commands], { maxCommands: options.maxCommands ?? 30 }), async (cmds) => {
+      fc.asyncProperty(fc.commands([...options.commands], {
+        maxCommands: options.maxCommands ?? 30,
+        size: options.size ?? "medium"
+      }), async (cmds) => {
         const port = await Effect.runPromise(options.makeModel)
         const scope = `m${Date.now().toString(36)}${(runCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`
         await fc.asyncModelRun(() => ({ model: { port, scope, memory: new Map() }, real: options.real }), cmds)

@@ -5,7 +5,7 @@
  * transactions and conditional writes.
  */
 import { Effect, Layer, Option } from "effect"
-import { Conflict, NotFound } from "../../DomainError.js"
+import { Conflict, Gone, NotFound } from "../../DomainError.js"
 import type { Email, UserId } from "../../Users/User.js"
 import { Invitation, type InvitationId, Membership, Team, type TeamId } from "../Team.js"
 import { TeamRepository } from "../TeamRepository.js"
@@ -65,7 +65,25 @@ export const make = Effect.sync(() => {
         }
         return result
       }),
-    addInvitation: (invitation) => Effect.sync(() => void invitations.set(invitation.invitationId, invitation)),
+    addInvitation: (invitation) =>
+      Effect.suspend((): Effect.Effect<void, Conflict | NotFound> => {
+        if (!teams.has(invitation.teamId)) return Effect.fail(NotFound.of("team"))
+        if (invitations.has(invitation.invitationId)) {
+          return Effect.fail(new Conflict({ code: "InvitationExists", message: "invitation already exists" }))
+        }
+        for (const other of invitations.values()) {
+          if (
+            other.teamId === invitation.teamId && other.email === invitation.email && other.status === "pending" &&
+            other.expiresAt > invitation.createdAt
+          ) {
+            return Effect.fail(
+              new Conflict({ code: "InvitationPending", message: "a pending invitation for this email exists" })
+            )
+          }
+        }
+        invitations.set(invitation.invitationId, invitation)
+        return Effect.void
+      }),
     invitation: (id) => Effect.sync(() => Option.fromUndefinedOr(invitations.get(id))),
     pendingInvitationsFor: (email: Email, now) =>
       Effect.sync(() =>
@@ -76,11 +94,16 @@ export const make = Effect.sync(() => {
         Array.from(invitations.values()).filter((i) => i.teamId === teamId && i.status === "pending" && i.expiresAt > now)
       ),
     acceptInvitation: (id, membership) =>
-      Effect.suspend((): Effect.Effect<Membership, Conflict | NotFound> => {
+      Effect.suspend((): Effect.Effect<Membership, Conflict | Gone | NotFound> => {
         const invitation = invitations.get(id)
-        if (invitation === undefined || !teams.has(invitation.teamId)) return Effect.fail(NotFound.of("invitation"))
+        if (invitation === undefined || !teams.has(invitation.teamId) || invitation.teamId !== membership.teamId) {
+          return Effect.fail(NotFound.of("invitation"))
+        }
         if (invitation.status !== "pending") {
           return Effect.fail(new Conflict({ code: "InvitationNotPending", message: `invitation is ${invitation.status}` }))
+        }
+        if (invitation.expiresAt <= membership.joinedAt) {
+          return Effect.fail(new Gone({ code: "InvitationExpired", message: "invitation has expired" }))
         }
         const members = membersOf(invitation.teamId)
         if (members.has(membership.userId)) {
@@ -93,7 +116,7 @@ export const make = Effect.sync(() => {
     declineInvitation: (id) =>
       Effect.suspend((): Effect.Effect<void, Conflict | NotFound> => {
         const invitation = invitations.get(id)
-        if (invitation === undefined) return Effect.fail(NotFound.of("invitation"))
+        if (invitation === undefined || !teams.has(invitation.teamId)) return Effect.fail(NotFound.of("invitation"))
         if (invitation.status !== "pending") {
           return Effect.fail(new Conflict({ code: "InvitationNotPending", message: `invitation is ${invitation.status}` }))
         }
@@ -119,7 +142,10 @@ export const make = Effect.sync(() => {
         if (members === undefined || !teams.has(teamId) || owner === undefined || next === undefined) {
           return Effect.fail(NotFound.of("member"))
         }
-        if (owner.role !== "owner" || from === to) {
+        if (from === to) {
+          return Effect.fail(new Conflict({ code: "AlreadyOwner", message: "ownership cannot move to its owner" }))
+        }
+        if (owner.role !== "owner") {
           return Effect.fail(new Conflict({ code: "NotOwner", message: "only the current owner can transfer ownership" }))
         }
         members.set(to, withRole(next, "owner"))

@@ -1,0 +1,1 @@
+export * as RefreshTokenStoreContract from "./RefreshTokenStoreContract.js"

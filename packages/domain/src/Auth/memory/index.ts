@@ -1,0 +1,1 @@
+export * as RefreshTokenStoreMemory from "./RefreshTokenStoreMemory.js"

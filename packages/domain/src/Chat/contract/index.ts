@@ -1,0 +1,2 @@
+export * as ChatBusContract from "./ChatBusContract.js"
+export * as ChatRepositoryContract from "./ChatRepositoryContract.js"

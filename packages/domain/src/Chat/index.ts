@@ -1,0 +1,5 @@
+export * from "./Chat.js"
+export * from "./ChatBus.js"
+export * from "./ChatRepository.js"
+export * from "./Message.js"
+export * from "./Room.js"

@@ -1,0 +1,2 @@
+export * as ChatBusMemory from "./ChatBusMemory.js"
+export * as ChatRepositoryMemory from "./ChatRepositoryMemory.js"

@@ -1,0 +1,5 @@
+export * as CampaignRepositoryMemory from "./CampaignRepositoryMemory.js"
+export * as CampaignSourceMemory from "./CampaignSourceMemory.js"
+export * as CredentialRepositoryMemory from "./CredentialRepositoryMemory.js"
+export * as PlatformConfigRepositoryMemory from "./PlatformConfigRepositoryMemory.js"
+export * as SyncLockMemory from "./SyncLockMemory.js"

@@ -1,0 +1,2 @@
+export * as QrChallengeStoreContract from "./QrChallengeStoreContract.js"
+export * as QrEventsContract from "./QrEventsContract.js"

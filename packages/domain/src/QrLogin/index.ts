@@ -1,0 +1,4 @@
+export * from "./QrChallenge.js"
+export * from "./QrChallengeStore.js"
+export * from "./QrEvents.js"
+export * from "./QrLogin.js"

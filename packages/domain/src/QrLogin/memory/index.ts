@@ -1,0 +1,2 @@
+export * as QrChallengeStoreMemory from "./QrChallengeStoreMemory.js"
+export * as QrEventsMemory from "./QrEventsMemory.js"

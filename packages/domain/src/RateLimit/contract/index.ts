@@ -1,0 +1,1 @@
+export * as RateLimiterContract from "./RateLimiterContract.js"

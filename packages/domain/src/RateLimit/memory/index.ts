@@ -1,0 +1,1 @@
+export * as RateLimiterMemory from "./RateLimiterMemory.js"

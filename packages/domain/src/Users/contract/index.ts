@@ -1,0 +1,1 @@
+export * as UserRepositoryContract from "./UserRepositoryContract.js"

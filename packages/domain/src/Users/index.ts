@@ -1,0 +1,3 @@
+export * from "./User.js"
+export * from "./UserRepository.js"
+export * from "./Users.js"

@@ -1,0 +1,1 @@
+export * as UserRepositoryMemory from "./UserRepositoryMemory.js"

@@ -1,0 +1,4 @@
+import { ReadingRepositoryContract } from "../../src/Sensors/contract/index.js"
+import { ReadingRepositoryMemory } from "../../src/Sensors/memory/index.js"
+
+ReadingRepositoryContract.suite("memory", ReadingRepositoryMemory.layer)
