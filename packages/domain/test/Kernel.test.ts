@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { decodeInput, Email, Ids, Randomness, ULID_PATTERN } from "../src/index.js"
+import * as fc from "fast-check"
+import { decodeInput, Email, Ids, InstantInput, Randomness, ULID_PATTERN } from "../src/index.js"
 
 describe("kernel", () => {
   it.effect("Email decodes to its normal form", () =>
@@ -25,4 +26,15 @@ describe("kernel", () => {
       assert.deepStrictEqual([...batch].sort(), batch)
       assert.strictEqual(new Set(batch).size, batch.length)
     }).pipe(Effect.provide(Ids.layer), Effect.provide(Randomness.layer)))
+
+  it("InstantInput: any instant as millis or as its ISO string decodes to the same millis; impossible dates fail", () => {
+    const decode = Schema.decodeUnknownSync(InstantInput)
+    fc.assert(fc.property(fc.integer({ min: 0, max: 8_640_000_000_000 }), (millis) => {
+      return decode(millis) === millis && decode(new Date(millis).toISOString()) === millis
+    }), { numRuns: 500 })
+    assert.strictEqual(decode("2026-11-21T15:00:00+09:00"), Date.UTC(2026, 10, 21, 6))
+    for (const bad of ["2026-02-29T00:00:00Z", "2026-11-21T24:00:00Z", "2026-11-21T06:00:00", "yesterday", -1, 1.5]) {
+      assert.throws(() => decode(bad))
+    }
+  })
 })

@@ -13,7 +13,7 @@
  * ahead of the server clock; that rule needs the Clock, so the Sensors use case applies it.
  */
 import { Schema } from "effect"
-import { HOUR, Millis, MINUTE } from "../Millis.js"
+import { HOUR, InstantInput, Millis, MINUTE } from "../Millis.js"
 import { DeviceId } from "./Device.js"
 
 const between = (minimum: number, maximum: number) =>
@@ -41,8 +41,7 @@ export type Measurement = (typeof MEASUREMENTS)[number]
 /** How far ahead of the server clock a measured timestamp may be (device clock drift). */
 export const MAX_FUTURE_SKEW_MILLIS = 5 * MINUTE
 
-const measurementFields = {
-  ts: Millis,
+const measuredValues = {
   temperature: Schema.optionalKey(Temperature),
   humidity: Schema.optionalKey(Humidity),
   co2: Schema.optionalKey(Co2),
@@ -50,6 +49,8 @@ const measurementFields = {
   x: Schema.optionalKey(MapCoordinate),
   y: Schema.optionalKey(MapCoordinate)
 }
+
+const measurementFields = { ts: Millis, ...measuredValues }
 
 interface MeasuredFields {
   readonly temperature?: number
@@ -74,8 +75,11 @@ const wellFormed = Schema.makeFilter((r: MeasuredFields) => {
   return issues
 })
 
-/** One reading as a device sends it (the device is known from the key or the MQTT topic). */
-export const ReadingInput = Schema.Struct(measurementFields).check(wellFormed)
+/**
+ * One reading as a device sends it (the device is known from the key or the MQTT topic); `ts` as
+ * epoch millis or an ISO-8601 instant.
+ */
+export const ReadingInput = Schema.Struct({ ts: InstantInput, ...measuredValues }).check(wellFormed)
 export type ReadingInput = typeof ReadingInput.Type
 
 export class Reading extends Schema.Class<Reading>("@app/domain/Sensors/Reading")(

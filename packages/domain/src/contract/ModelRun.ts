@@ -46,6 +46,21 @@ export const agree = async <A, E>(
   return modelExit
 }
 
+/**
+ * Several commands as one step: fc.commands generates short sequences, and a model run only finds
+ * a bug when the operations that expose it meet in one run, so each step runs a small batch.
+ */
+export const batchOf = <S>(commands: ReadonlyArray<fc.Arbitrary<PortCommand<S>>>): fc.Arbitrary<PortCommand<S>> =>
+  fc.array(fc.oneof(...commands), { minLength: 1, maxLength: 8 }).map((batch): PortCommand<S> => ({
+    check: async () => true,
+    run: async (m, r) => {
+      for (const command of batch) {
+        if (await command.check(m)) await command.run(m, r)
+      }
+    },
+    toString: () => batch.map(String).join("; ")
+  }))
+
 let runCounter = 0
 
 /**

@@ -95,6 +95,29 @@ describe("Sensors.ingest", () => {
       assert.deepStrictEqual([retry.accepted, retry.duplicates, retry.rejected.length], [0, 1, 0])
     }).pipe(Effect.provide(sensorsLayer)))
 
+  it.effect("ts may be epoch millis or an ISO-8601 instant with a zone; anything else names readings.N.ts", () =>
+    Effect.gen(function*() {
+      const { sensors, device, key } = yield* withDevice
+      const iso = new Date(NOW - 60_000).toISOString()
+      const result = yield* sensors.ingest(device.deviceId, key, {
+        readings: [
+          { ts: iso, temperature: 20 },
+          { ts: NOW - 60_000, temperature: 21 },
+          { ts: "2026-11-21 06:00", temperature: 22 },
+          { ts: "2026-02-31T00:00:00Z", temperature: 23 },
+          { ts: "2026-11-21T06:00:00", temperature: 24 }
+        ]
+      })
+      assert.deepStrictEqual([result.accepted, result.duplicates], [1, 1])
+      assert.deepStrictEqual(result.rejected.map((r) => [r.index, r.errors.map((e) => e.path)]), [
+        [2, ["readings.2.ts"]],
+        [3, ["readings.3.ts"]],
+        [4, ["readings.4.ts"]]
+      ])
+      const stored = yield* (yield* ReadingRepository).range(device.deviceId, 0, NOW + MINUTE, 100)
+      assert.deepStrictEqual(stored.map((r) => [r.ts, r.temperature]), [[NOW - 60_000, 20]])
+    }).pipe(Effect.provide(sensorsLayer)))
+
   it.effect("a wrong key, another device's key or an unknown device are Unauthenticated alike", () =>
     Effect.gen(function*() {
       const { sensors, device, key } = yield* withDevice

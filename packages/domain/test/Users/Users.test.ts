@@ -3,8 +3,9 @@ import { Effect, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import { Actor } from "../../src/Actor.js"
-import { Membership, Team, TeamId } from "../../src/Teams/Team.js"
-import { TeamRepository, type TeamWithRole } from "../../src/Teams/TeamRepository.js"
+import { TeamRepositoryMemory } from "../../src/Teams/memory/index.js"
+import { Invitation, InvitationId, Membership, Team, TeamId } from "../../src/Teams/Team.js"
+import { TeamRepository } from "../../src/Teams/TeamRepository.js"
 import { UserRepositoryMemory } from "../../src/Users/memory/index.js"
 import { Email, Profile, User, UserId, UserSummary } from "../../src/Users/User.js"
 import { UserRecord, UserRepository } from "../../src/Users/UserRepository.js"
@@ -27,32 +28,35 @@ const userOf = (name: string) =>
     updatedAt: START
   })
 
-/**
- * Team memberships as data: Users only asks TeamRepository.teamsOf, so this stand-in answers it
- * from a table the test controls (and refuses every other call).
- */
+/** Team memberships as data, stored in the real in-memory TeamRepository. */
 interface Memberships {
   readonly teams: ReadonlyArray<ReadonlyArray<string>>
 }
 
 const teamsLayer = (memberships: Memberships) =>
-  Layer.succeed(
+  Layer.effect(
     TeamRepository,
-    new Proxy({} as TeamRepository["Service"], {
-      get: (_, method) =>
-        method === "teamsOf"
-          ? (userId: UserId) =>
-            Effect.succeed(memberships.teams.flatMap((members, i): Array<TeamWithRole> => {
-              const teamId = TeamId.make(`t-${i}`)
-              return members.includes(userId)
-                ? [{
-                  team: new Team({ teamId, name: `Team ${i}`, createdAt: START, updatedAt: START }),
-                  membership: new Membership({ teamId, userId, role: "member", invitedBy: null, joinedAt: START })
-                }]
-                : []
-            }))
-          : () => Effect.die(`TeamRepository.${String(method)} is not used by Users`)
-    })
+    Effect.gen(function*() {
+      const repo = yield* TeamRepositoryMemory.make
+      for (const [i, members] of memberships.teams.entries()) {
+        const teamId = TeamId.make(`t-${i}`)
+        const [first, ...rest] = members.map((m) => UserId.make(m))
+        if (first === undefined) continue
+        yield* repo.create(
+          new Team({ teamId, name: `Team ${i}`, createdAt: START, updatedAt: START }),
+          new Membership({ teamId, userId: first, role: "owner", invitedBy: null, joinedAt: START })
+        )
+        for (const userId of rest) {
+          const invitationId = InvitationId.make(`i-${i}-${userId}`)
+          yield* repo.addInvitation(new Invitation({
+            invitationId, teamId, email: Email.make(`${userId}@example.com`), role: "member", invitedBy: first,
+            status: "pending", createdAt: START, expiresAt: START + 1_000
+          }))
+          yield* repo.acceptInvitation(invitationId, new Membership({ teamId, userId, role: "member", invitedBy: first, joinedAt: START }))
+        }
+      }
+      return repo
+    }).pipe(Effect.orDie)
   )
 
 const usersLayer = (memberships: Memberships) =>

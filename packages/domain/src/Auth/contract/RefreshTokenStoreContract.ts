@@ -9,7 +9,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, type Layer, Option } from "effect"
 import * as fc from "fast-check"
-import { agree, freshScope, modelRun, type PortCommand } from "../../contract/ModelRun.js"
+import { agree, batchOf, freshScope, modelRun, type PortCommand } from "../../contract/ModelRun.js"
 import { UserId } from "../../Users/User.js"
 import * as RefreshTokenStoreMemory from "../memory/RefreshTokenStoreMemory.js"
 import {
@@ -114,21 +114,6 @@ const revokeCommand = fc.record({ family: fc.nat(FAMILIES), tick: fc.nat(1_000_0
   },
   toString: () => `revokeFamily(f${family}, +${tick})`
 }))
-
-/**
- * Several commands as one step: fc.commands generates short sequences, and a model run only finds
- * a bug when the operations that expose it meet in one run, so each step runs a small batch.
- */
-const batchOf = <S>(commands: ReadonlyArray<fc.Arbitrary<PortCommand<S>>>): fc.Arbitrary<PortCommand<S>> =>
-  fc.array(fc.oneof(...commands), { minLength: 1, maxLength: 8 }).map((batch): PortCommand<S> => ({
-    check: async () => true,
-    run: async (m, r) => {
-      for (const command of batch) {
-        if (await command.check(m)) await command.run(m, r)
-      }
-    },
-    toString: () => batch.map(String).join("; ")
-  }))
 
 export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, unknown>) =>
   layer(storeLayer, { excludeTestServices: true, timeout: "60 seconds" })(`RefreshTokenStore contract: ${name}`, (it) => {

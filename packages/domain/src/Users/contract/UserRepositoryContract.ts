@@ -7,7 +7,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, type Layer, Option } from "effect"
 import * as fc from "fast-check"
-import { agree, freshScope, modelRun, type PortCommand } from "../../contract/ModelRun.js"
+import { agree, batchOf, freshScope, modelRun, type PortCommand } from "../../contract/ModelRun.js"
 import * as UserRepositoryMemory from "../memory/UserRepositoryMemory.js"
 import { Email, Profile, User, UserId } from "../User.js"
 import { UserRecord, UserRepository } from "../UserRepository.js"
@@ -153,21 +153,6 @@ const updateCommand = fc.record({
   },
   toString: () => `update(u${slot}, name=${name}, profile=${profile})`
 }))
-
-/**
- * Several commands as one step: fc.commands generates short sequences, and a model run only finds
- * a bug when the operations that expose it meet in one run, so each step runs a small batch.
- */
-const batchOf = <S>(commands: ReadonlyArray<fc.Arbitrary<PortCommand<S>>>): fc.Arbitrary<PortCommand<S>> =>
-  fc.array(fc.oneof(...commands), { minLength: 1, maxLength: 8 }).map((batch): PortCommand<S> => ({
-    check: async () => true,
-    run: async (m, r) => {
-      for (const command of batch) {
-        if (await command.check(m)) await command.run(m, r)
-      }
-    },
-    toString: () => batch.map(String).join("; ")
-  }))
 
 export const suite = (name: string, repositoryLayer: Layer.Layer<UserRepository, unknown>) =>
   layer(repositoryLayer, { excludeTestServices: true, timeout: "60 seconds" })(`UserRepository contract: ${name}`, (it) => {
