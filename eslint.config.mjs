@@ -36,7 +36,8 @@ export default tseslint.config(
   },
   {
     // Tool configuration shares the root's vitest settings; it is not part of any project's code.
-    files: ["**/vitest.config.ts", "vitest.shared.ts", "eslint.config.mjs"],
+    // Examples import the published package by its name, as its users do.
+    files: ["**/vitest.config.ts", "vitest.shared.ts", "eslint.config.mjs", "packages/domain/examples/**"],
     rules: { "@nx/enforce-module-boundaries": "off" }
   },
   {

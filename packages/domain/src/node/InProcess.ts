@@ -7,6 +7,7 @@
 import { Layer } from "effect"
 import { Auth } from "../Auth/Auth.js"
 import { AuthConfig } from "../Auth/AuthConfig.js"
+import { PasswordHasher } from "../Auth/PasswordHasher.js"
 import { SessionIssuer } from "../Auth/SessionIssuer.js"
 import { Chat } from "../Chat/Chat.js"
 import { Ids } from "../Ids.js"
@@ -43,11 +44,11 @@ const entropy = Ids.layer.pipe(Layer.provideMerge(Randomness.layer))
  * Use cases over the given stores, with the given crypto. The stores layer decides where state
  * lives; everything else is the same in every deployment.
  */
-export const make = <ROut, E, E2, E3>(options: {
+export const make = <ROut, E, E2, E3, E4>(options: {
   readonly stores: Layer.Layer<ROut, E>
   readonly authConfig: Layer.Layer<AuthConfig, E2>
   readonly cipher: Layer.Layer<SecretCipher, E3>
-  readonly passwordHasher: typeof ScryptPasswordHasher.layer
+  readonly passwordHasher: Layer.Layer<PasswordHasher, E4, Randomness>
 }) => {
   const security = Layer.mergeAll(
     JoseAccessTokens.layer,
