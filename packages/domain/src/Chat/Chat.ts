@@ -13,7 +13,7 @@ import { NotFound, ValidationError } from "../DomainError.js"
 import type { Actor } from "../Actor.js"
 import { Ids } from "../Ids.js"
 import { TeamId } from "../Teams/Team.js"
-import { TeamRepository, type TeamRepositoryError } from "../Teams/TeamRepository.js"
+import { requireMembership, TeamRepository, type TeamRepositoryError } from "../Teams/TeamRepository.js"
 import { type ChatBusError, ChatBus } from "./ChatBus.js"
 import { type ChatAppendResult, type ChatRepositoryError, ChatRepository } from "./ChatRepository.js"
 import { ClientMessageId, type Message, MessageBody, MessageId, type MessageSeq, MessageCursor } from "./Message.js"
@@ -116,14 +116,12 @@ const make = (options: ChatOptions = {}) =>
       Effect.gen(function*() {
         const room = yield* repo.room(roomId)
         if (Option.isNone(room)) return yield* Effect.fail(NotFound.of("room"))
-        const membership = yield* teams.membership(room.value.teamId, actor.userId)
-        if (Option.isNone(membership)) return yield* Effect.fail(NotFound.of("room"))
+        yield* requireMembership(teams, room.value.teamId, actor.userId, "room")
         return room.value
       })
 
     const createRoom = Effect.fn("Chat.createRoom")(function*(actor: Actor, input: CreateRoomInput) {
-      const membership = yield* teams.membership(input.teamId, actor.userId)
-      if (Option.isNone(membership)) return yield* Effect.fail(NotFound.of("team"))
+      yield* requireMembership(teams, input.teamId, actor.userId)
       const room = new Room({
         roomId: RoomId.make(yield* ids.next),
         teamId: input.teamId,

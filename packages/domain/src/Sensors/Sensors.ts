@@ -26,8 +26,8 @@ import { Ids } from "../Ids.js"
 import { Millis } from "../Millis.js"
 import { Randomness, randomToken } from "../Randomness.js"
 import { Unexpected } from "../StoreFailure.js"
-import { type Membership, TeamId } from "../Teams/Team.js"
-import { TeamRepository, type TeamRepositoryError } from "../Teams/TeamRepository.js"
+import { TeamId } from "../Teams/Team.js"
+import { requireMembership, TeamRepository, type TeamRepositoryError } from "../Teams/TeamRepository.js"
 import { fieldErrors } from "../Validation.js"
 import { Device, DeviceId, DeviceName, DeviceRecord, INGEST_KEY_BYTES } from "./Device.js"
 import { DeviceRepository, DeviceRepositoryError } from "./DeviceRepository.js"
@@ -216,11 +216,7 @@ export class Sensors extends Context.Service<Sensors, {
       const randomness = yield* Randomness
 
       const memberOf = (teamId: TeamId, actor: Actor, resource: string) =>
-        Effect.flatMap(teams.membership(teamId, actor.userId), (membership): Effect.Effect<Membership, NotFound> =>
-          Option.match(membership, {
-            onNone: () => Effect.fail(NotFound.of(resource)),
-            onSome: Effect.succeed
-          }))
+        requireMembership(teams, teamId, actor.userId, resource)
 
       /** Offers the newest stored reading to the cache and publishes the stored readings. */
       const announce = (teamId: TeamId, stored: ReadonlyArray<Reading>) =>

@@ -4,8 +4,8 @@
  * conditional write), so the single-owner rule and a double accept cannot be broken by two
  * concurrent requests: the use case checks the rule, the store re-checks its precondition.
  */
-import { type Option, Context, Effect, Schema } from "effect"
-import type { Conflict, Gone, NotFound } from "../DomainError.js"
+import { Context, Effect, Option, Schema } from "effect"
+import { type Conflict, type Gone, NotFound } from "../DomainError.js"
 import { StoreFailure } from "../StoreFailure.js"
 import type { Email, UserId } from "../Users/User.js"
 import type { GrantableRole, Invitation, InvitationId, Membership, Role, Team, TeamId } from "./Team.js"
@@ -83,3 +83,22 @@ export class TeamRepository extends Context.Service<TeamRepository, {
     expected: ReadonlyArray<Role>
   ) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
 }>()("@app/domain/Teams/TeamRepository") {}
+
+/**
+ * The caller's membership of `teamId`, or NotFound(resource) for a non-member or a missing team
+ * alike: an outsider learns nothing about a team, not even that it exists. Every team-scoped use
+ * case (teams, chat rooms, devices) starts here.
+ */
+export const requireMembership = (
+  repo: TeamRepository["Service"],
+  teamId: TeamId,
+  userId: UserId,
+  resource = "team"
+): Effect.Effect<Membership, NotFound | TeamRepositoryError> =>
+  Effect.flatMap(
+    repo.membership(teamId, userId),
+    Option.match({
+      onNone: () => Effect.fail(NotFound.of(resource)),
+      onSome: Effect.succeed
+    })
+  )

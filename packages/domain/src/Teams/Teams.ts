@@ -35,7 +35,7 @@ import {
   TeamId,
   TeamName
 } from "./Team.js"
-import { TeamRepository, type TeamRepositoryError } from "./TeamRepository.js"
+import { requireMembership, TeamRepository, type TeamRepositoryError } from "./TeamRepository.js"
 
 /** How long an invitation can be answered. */
 export const INVITATION_TTL_MILLIS = 7 * DAY
@@ -185,13 +185,7 @@ export class Teams extends Context.Service<Teams, {
       const ids = yield* Ids
 
       /** The caller's membership, or NotFound("team") for a non-member or a missing team. */
-      const membershipOf = (actor: Actor, teamId: TeamId) =>
-        repo.membership(teamId, actor.userId).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(teamNotFound()),
-            onSome: Effect.succeed
-          }))
-        )
+      const membershipOf = (actor: Actor, teamId: TeamId) => requireMembership(repo, teamId, actor.userId)
 
       const requireAdminOrOwner = (membership: Membership) =>
         membership.role === "member" ? Effect.fail(adminOrOwnerRequired()) : Effect.void
