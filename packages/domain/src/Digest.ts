@@ -13,7 +13,7 @@ export const sha256Hex = (input: string): Effect.Effect<string> =>
     Effect.map(hex)
   )
 
-/** HMAC-SHA-256 of `input` under `key`, as base64url-free hex. */
+/** HMAC-SHA-256 of `input` under `key`, as lower-case hex. */
 export const hmacSha256Hex = (key: string, input: string): Effect.Effect<string> =>
   Effect.promise(async () => {
     const cryptoKey = await globalThis.crypto.subtle.importKey(

@@ -13,7 +13,7 @@ export const fieldErrors = (error: Schema.SchemaError, prefix?: string): Readonl
       typeof segment === "object" && segment !== null && "key" in segment ? String(segment.key) : String(segment)
     )
     return new FieldError({
-      path: [prefix, ...path].filter((p) => p !== undefined && p !== "").join(".") || (prefix ?? ""),
+      path: [prefix, ...path].filter((p) => p !== undefined && p !== "").join("."),
       message: issue.message
     })
   })

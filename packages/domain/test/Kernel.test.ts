@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
-import { decodeInput, Email, Ids, InstantInput, Randomness, ULID_PATTERN } from "../src/index.js"
+import { decodeInput, Email, Ids, InstantInput, isRetryable, Randomness, TimedOut, ULID_PATTERN, Unavailable, Unexpected } from "../src/index.js"
 
 describe("kernel", () => {
   it.effect("Email decodes to its normal form", () =>
@@ -36,5 +36,11 @@ describe("kernel", () => {
     for (const bad of ["2026-02-29T00:00:00Z", "2026-11-21T24:00:00Z", "2026-11-21T06:00:00", "yesterday", -1, 1.5]) {
       assert.throws(() => decode(bad))
     }
+  })
+
+  it("Unavailable and TimedOut are retryable (503); Unexpected is not (500)", () => {
+    assert.isTrue(isRetryable(new Unavailable({ message: "refused" })))
+    assert.isTrue(isRetryable(new TimedOut({ message: "5 s" })))
+    assert.isFalse(isRetryable(new Unexpected({ message: "bug" })))
   })
 })

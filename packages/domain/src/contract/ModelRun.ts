@@ -47,8 +47,8 @@ export const agree = async <A, E>(
 }
 
 /**
- * Several commands as one step: fc.commands generates short sequences, and a model run only finds
- * a bug when the operations that expose it meet in one run, so each step runs a small batch.
+ * Several commands as one step: a model run only finds a bug when the operations that expose it
+ * meet in one run, so for ports with many operations each step runs a small batch.
  */
 export const batchOf = <S>(commands: ReadonlyArray<fc.Arbitrary<PortCommand<S>>>): fc.Arbitrary<PortCommand<S>> =>
   fc.array(fc.oneof(...commands), { minLength: 1, maxLength: 8 }).map((batch): PortCommand<S> => ({
@@ -62,6 +62,10 @@ export const batchOf = <S>(commands: ReadonlyArray<fc.Arbitrary<PortCommand<S>>>
   }))
 
 let runCounter = 0
+
+/** A unique scope (per model run, per example test), so suites run against shared, non-empty stores. */
+export const freshScope = (label: string): string =>
+  `${label}${Date.now().toString(36)}${(runCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`
 
 /**
  * Checks `commands` sequences on `real` against fresh models from `makeModel`. Runs inside an
@@ -84,13 +88,8 @@ export const modelRun = <S>(options: {
         size: options.size ?? "medium"
       }), async (cmds) => {
         const port = await Effect.runPromise(options.makeModel)
-        const scope = `m${Date.now().toString(36)}${(runCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`
-        await fc.asyncModelRun(() => ({ model: { port, scope, memory: new Map() }, real: options.real }), cmds)
+        await fc.asyncModelRun(() => ({ model: { port, scope: freshScope("m"), memory: new Map() }, real: options.real }), cmds)
       }),
       { numRuns: options.numRuns ?? 25, ...(options.seed === undefined ? {} : { seed: options.seed }) }
     )
   )
-
-/** A unique scope for example tests, so suites can run against shared, non-empty stores. */
-export const freshScope = (label: string): string =>
-  `${label}${Date.now().toString(36)}${(runCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`
