@@ -18,17 +18,14 @@ export class CampaignRepositoryError extends Schema.TaggedError<CampaignReposito
 ) {}
 
 export class CampaignRepository extends Context.Service<CampaignRepository, {
-  /** The user's campaigns on the platform matching every given filter, by accountId then campaignId. */
+  /**
+   * The user's campaigns on the platform matching every given filter, by accountId then campaignId;
+   * with an accountId, one account's campaigns (one partition).
+   */
   readonly list: (
     userId: UserId,
     platform: Platform,
     filter: CampaignFilter
-  ) => Effect.Effect<ReadonlyArray<Campaign>, CampaignRepositoryError>
-  /** One account's campaigns (one partition), by campaignId. */
-  readonly listByAccount: (
-    userId: UserId,
-    platform: Platform,
-    accountId: AccountId
   ) => Effect.Effect<ReadonlyArray<Campaign>, CampaignRepositoryError>
   /**
    * Writes each campaign of the batch (distinct campaignIds) into the account: new → created; stored

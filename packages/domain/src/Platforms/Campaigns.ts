@@ -8,7 +8,7 @@
  * carry on. The lease is released however the sync ends.
  */
 import { Clock, Context, Effect, Layer, Option } from "effect"
-import type { Actor } from "../Actor.js"
+import { type Actor, requireSelf } from "../Actor.js"
 import { Conflict, type Forbidden } from "../DomainError.js"
 import { SecretCipher, type SecretCipherError } from "../Secrets/SecretCipher.js"
 import { TimedOut } from "../StoreFailure.js"
@@ -26,7 +26,6 @@ import { CampaignSource, CampaignSourceError } from "./CampaignSource.js"
 import { type CredentialSummary, credentialEncryptionContext } from "./Credential.js"
 import { CredentialRepository, type CredentialRepositoryError } from "./CredentialRepository.js"
 import type { CampaignId, Platform } from "./Platform.js"
-import { requireSelf } from "./Self.js"
 import { SyncLock, type SyncLockError } from "./SyncLock.js"
 
 /** How long a sync's lease lasts: longer than any sync, short enough to recover from a crash. */

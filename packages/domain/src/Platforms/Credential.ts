@@ -49,16 +49,16 @@ export const credentialEncryptionContext = (userId: UserId, platform: Platform, 
 
 export const MAX_CREDENTIAL_CHARS = 8_192
 
+const SecretText = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(MAX_CREDENTIAL_CHARS))
+
 /**
  * The secret as sent: a string (an API key, a refresh token) or a JSON object of several fields,
- * which is kept as its JSON text. Decoded straight into a Redacted so it cannot be logged.
+ * which is kept as its JSON text (so it too is bounded). Decoded straight into a Redacted so it
+ * cannot be logged.
  */
-export const CredentialSecret = Schema.Union([
-  Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(MAX_CREDENTIAL_CHARS)),
-  Schema.JsonObject
-]).pipe(
+export const CredentialSecret = Schema.Union([SecretText, Schema.JsonObject]).pipe(
   Schema.decodeTo(
-    Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(MAX_CREDENTIAL_CHARS)),
+    SecretText,
     SchemaTransformation.transform<string, string | Schema.JsonObject>({
       decode: (value) => (typeof value === "string" ? value : JSON.stringify(value)),
       encode: (text) => text

@@ -24,7 +24,7 @@ export const CampaignId = IdString.pipe(Schema.brand("CampaignId"))
 export type CampaignId = typeof CampaignId.Type
 
 /** Nesting depth of a JSON value: a scalar is 0, `{}` and `[]` are 1. */
-export const jsonDepth = (value: Schema.Json): number => {
+const jsonDepth = (value: Schema.Json): number => {
   if (value === null || typeof value !== "object") return 0
   let deepest = 0
   for (const child of Array.isArray(value) ? value : Object.values(value)) {

@@ -4,11 +4,11 @@
  * they were made against — a stale version is a 409, never a lost update.
  */
 import { Clock, Context, Effect, Layer } from "effect"
-import type { Actor } from "../Actor.js"
+import { type Actor, requireSelf } from "../Actor.js"
 import type { Conflict, Forbidden, NotFound } from "../DomainError.js"
 import { Ids } from "../Ids.js"
 import type { UserId } from "../Users/User.js"
-import type { ConfigId, Platform } from "./Platform.js"
+import { ConfigId, type Platform } from "./Platform.js"
 import {
   type ConfigList,
   type CreateConfigInput,
@@ -17,7 +17,6 @@ import {
   type UpdateConfigInput
 } from "./PlatformConfig.js"
 import { PlatformConfigRepository, type PlatformConfigRepositoryError } from "./PlatformConfigRepository.js"
-import { requireSelf } from "./Self.js"
 
 export class PlatformConfigs extends Context.Service<PlatformConfigs, {
   readonly list: (
@@ -63,7 +62,7 @@ export class PlatformConfigs extends Context.Service<PlatformConfigs, {
           yield* requireSelf(actor, userId)
           const now = yield* Clock.currentTimeMillis
           const config = new PlatformConfig({
-            configId: (yield* ids.next) as ConfigId,
+            configId: ConfigId.make(yield* ids.next),
             name: input.name,
             settings: input.settings,
             version: 1,
@@ -80,19 +79,9 @@ export class PlatformConfigs extends Context.Service<PlatformConfigs, {
       const update = Effect.fn("PlatformConfigs.update")(
         function*(actor: Actor, userId: UserId, platform: Platform, configId: ConfigId, input: UpdateConfigInput) {
           yield* requireSelf(actor, userId)
+          const { version, ...patch } = input
           const now = yield* Clock.currentTimeMillis
-          return yield* repo.update(
-            userId,
-            platform,
-            configId,
-            {
-              ...(input.name === undefined ? {} : { name: input.name }),
-              ...(input.settings === undefined ? {} : { settings: input.settings }),
-              ...(input.makeCurrent === undefined ? {} : { makeCurrent: input.makeCurrent })
-            },
-            input.version,
-            now
-          )
+          return yield* repo.update(userId, platform, configId, patch, version, now)
         }
       )
 

@@ -4,14 +4,13 @@
  * it reaches storage, and every answer is a CredentialSummary — the secret is never echoed.
  */
 import { Clock, Context, Effect, Layer } from "effect"
-import type { Actor } from "../Actor.js"
+import { type Actor, requireSelf } from "../Actor.js"
 import type { Forbidden, NotFound } from "../DomainError.js"
 import { SecretCipher, type SecretCipherError } from "../Secrets/SecretCipher.js"
 import type { UserId } from "../Users/User.js"
 import { type CredentialSummary, credentialEncryptionContext, type PutCredentialsInput } from "./Credential.js"
 import { CredentialRepository, type CredentialRepositoryError } from "./CredentialRepository.js"
 import type { AccountId, Platform } from "./Platform.js"
-import { requireSelf } from "./Self.js"
 
 export class PlatformCredentials extends Context.Service<PlatformCredentials, {
   /** Creates or replaces the account's credentials (createdAt and lastSyncAt survive a replacement). */

@@ -1,3 +1,4 @@
+/** The Platforms area: configs, credentials, campaigns and sync — entities, ports, errors and use cases. */
 export * from "./Campaign.js"
 export * from "./CampaignRepository.js"
 export * from "./Campaigns.js"

@@ -41,8 +41,6 @@ export class TeamRepository extends Context.Service<TeamRepository, {
   readonly invitation: (id: InvitationId) => Effect.Effect<Option.Option<Invitation>, TeamRepositoryError>
   /** Pending invitations addressed to `email` that have not expired at `now`. */
   readonly pendingInvitationsFor: (email: Email, now: number) => Effect.Effect<ReadonlyArray<Invitation>, TeamRepositoryError>
-  /** Pending invitations of a team that have not expired at `now`. */
-  readonly pendingInvitationsOf: (teamId: TeamId, now: number) => Effect.Effect<ReadonlyArray<Invitation>, TeamRepositoryError>
   /**
    * Atomically: the invitation goes pending → accepted and `membership` is inserted. In this order:
    * NotFound when the invitation (or its team) does not exist or belongs to another team than

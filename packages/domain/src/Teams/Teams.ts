@@ -19,7 +19,7 @@
  * if it did not exist: invitation ids are not confirmed to anyone but the invitee.
  */
 import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
-import type { Actor } from "../Actor.js"
+import { type Actor, requireSelf } from "../Actor.js"
 import { Conflict, Forbidden, Gone, NotFound } from "../DomainError.js"
 import { Ids } from "../Ids.js"
 import { DAY, Millis } from "../Millis.js"
@@ -43,8 +43,9 @@ export const INVITATION_TTL_MILLIS = 7 * DAY
 export const CreateTeamInput = Schema.Struct({ name: TeamName })
 export type CreateTeamInput = typeof CreateTeamInput.Type
 
-export const RenameTeamInput = Schema.Struct({ name: TeamName })
-export type RenameTeamInput = typeof RenameTeamInput.Type
+/** The body of a rename is the body of a create: `{ name }`. */
+export const RenameTeamInput = CreateTeamInput
+export type RenameTeamInput = CreateTeamInput
 
 export const InviteInput = Schema.Struct({ email: Email, role: GrantableRole })
 export type InviteInput = typeof InviteInput.Type
@@ -219,9 +220,7 @@ export class Teams extends Context.Service<Teams, {
       })
 
       const listMine = Effect.fn("Teams.listMine")(function*(actor: Actor, userId: UserId) {
-        if (userId !== actor.userId) {
-          return yield* new Forbidden({ code: "NotSelf", message: "only your own teams can be listed" })
-        }
+        yield* requireSelf(actor, userId)
         const teams = yield* repo.teamsOf(userId)
         return teams
           .map(({ membership, team }) =>

@@ -3,12 +3,13 @@ import { Effect, Fiber, Option, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import type { Actor } from "../../src/Actor.js"
-import { type Campaign, type CampaignFilter, REMOVED, RemoteCampaign } from "../../src/Platforms/Campaign.js"
+import { type Campaign, type CampaignFilter, REMOVED, type RemoteCampaign } from "../../src/Platforms/Campaign.js"
 import { CampaignRepository } from "../../src/Platforms/CampaignRepository.js"
 import { Campaigns, FETCH_TIMEOUT_MS, syncLockKey } from "../../src/Platforms/Campaigns.js"
+import { campaignId, plainCampaign, remote } from "../../src/Platforms/contract/ContractIds.js"
 import { CredentialRepository } from "../../src/Platforms/CredentialRepository.js"
 import { type FailureReason, FakeAdPlatform } from "../../src/Platforms/memory/CampaignSourceMemory.js"
-import { AccountId, CampaignId, type Platform } from "../../src/Platforms/Platform.js"
+import { AccountId, canonicalJson, type Platform } from "../../src/Platforms/Platform.js"
 import { PlatformCredentials } from "../../src/Platforms/PlatformCredentials.js"
 import { SyncLock } from "../../src/Platforms/SyncLock.js"
 import { SecretCipher } from "../../src/Secrets/SecretCipher.js"
@@ -21,9 +22,6 @@ const bob = actorOf("bob")
 const A = AccountId.make("acct-a")
 const B = AccountId.make("acct-b")
 const C = AccountId.make("acct-c")
-
-const remote = (id: string | number, status = "ENABLED", data: Record<string, number | string> = { name: `c${id}` }, clicks = 0) =>
-  new RemoteCampaign({ campaignId: CampaignId.make(`cmp-${id}`), campaignData: data, status, metrics: { clicks } })
 
 const secretOf = (accountId: string) => `secret-of-${accountId}`
 
@@ -46,8 +44,6 @@ const counts = (r: { accountId: string; created: number; updated: number; unchan
   ...(r.error === undefined ? {} : { error: r.error.code })
 })
 
-const plain = (c: Campaign) => ({ ...c, accountId: c.accountId as string, campaignId: c.campaignId as string })
-
 describe("Campaigns.sync", () => {
   it.effect("pulls every active account's campaigns, reports counts and records lastSyncAt", () =>
     Effect.gen(function*() {
@@ -63,10 +59,10 @@ describe("Campaigns.sync", () => {
         { accountId: B, created: 1, updated: 0, unchanged: 0, removed: 0 }
       ])
       const stored = yield* campaigns.list(ada, ada.userId, "google", {})
-      assert.deepStrictEqual(stored.map(plain), [
-        { accountId: A, campaignId: "cmp-1", campaignData: { name: "c1" }, status: "ENABLED", metrics: { clicks: 0 }, updatedAt: T0 + 1000 },
-        { accountId: A, campaignId: "cmp-2", campaignData: { name: "c2" }, status: "PAUSED", metrics: { clicks: 0 }, updatedAt: T0 + 1000 },
-        { accountId: B, campaignId: "cmp-3", campaignData: { name: "c3" }, status: "ENABLED", metrics: { clicks: 0 }, updatedAt: T0 + 1000 }
+      assert.deepStrictEqual(stored.map(plainCampaign), [
+        { accountId: A, campaignId: campaignId(1), campaignData: { name: "campaign 1" }, status: "ENABLED", metrics: { clicks: 0 }, updatedAt: T0 + 1000 },
+        { accountId: A, campaignId: campaignId(2), campaignData: { name: "campaign 2" }, status: "PAUSED", metrics: { clicks: 0 }, updatedAt: T0 + 1000 },
+        { accountId: B, campaignId: campaignId(3), campaignData: { name: "campaign 3" }, status: "ENABLED", metrics: { clicks: 0 }, updatedAt: T0 + 1000 }
       ])
       const summaries = yield* credentials.list(ada, ada.userId, "google")
       assert.deepStrictEqual(summaries.map((s) => s.lastSyncAt), [T0 + 1000, T0 + 1000])
@@ -86,8 +82,8 @@ describe("Campaigns.sync", () => {
       const second = yield* campaigns.sync(ada, ada.userId, "meta")
       assert.deepStrictEqual(second.accounts.map(counts), [{ accountId: A, created: 1, updated: 1, unchanged: 1, removed: 1 }])
       const removed = yield* campaigns.list(ada, ada.userId, "meta", { status: REMOVED })
-      assert.deepStrictEqual(removed.map(plain), [
-        { accountId: A, campaignId: "cmp-3", campaignData: { name: "c3" }, status: REMOVED, metrics: { clicks: 0 }, updatedAt: T0 + 1000 }
+      assert.deepStrictEqual(removed.map(plainCampaign), [
+        { accountId: A, campaignId: campaignId(3), campaignData: { name: "campaign 3" }, status: REMOVED, metrics: { clicks: 0 }, updatedAt: T0 + 1000 }
       ])
       yield* TestClock.adjust(1000)
       const third = yield* campaigns.sync(ada, ada.userId, "meta")
@@ -176,9 +172,11 @@ describe("Campaigns.sync", () => {
       const second = yield* campaigns.sync(ada, ada.userId, "google").pipe(Effect.flip)
       assert.strictEqual(second._tag, "Conflict")
       assert.strictEqual(second._tag === "Conflict" ? second.code : "", "SyncInProgress")
-      // Another user, or another platform, is not blocked.
+      // Another user, or another platform of the same user, is not blocked.
       yield* connect(bob, "google", B, [remote(2)])
       assert.strictEqual((yield* campaigns.sync(bob, bob.userId, "google")).accounts.length, 1)
+      yield* connect(ada, "meta", C, [remote(3)])
+      assert.strictEqual((yield* campaigns.sync(ada, ada.userId, "meta")).accounts.length, 1)
       yield* TestClock.adjust(5_000)
       const done = yield* Fiber.join(first)
       assert.strictEqual(done.accounts[0]!.created, 1)
@@ -236,7 +234,7 @@ const campaignsArb = fc.uniqueArray(
     clicks: fc.nat(3)
   }),
   { selector: (c) => c.id, maxLength: 6 }
-).map((list) => list.map((c) => remote(c.id, c.status, c.data, c.clicks)))
+).map((list) => list.map((c) => remote(c.id, c.status, c.data, { clicks: c.clicks })))
 
 const accountsArb = fc.uniqueArray(fc.constantFrom("a1", "a2", "a3", "a4", "a5"), { minLength: 1, maxLength: 5 })
 
@@ -255,13 +253,6 @@ const reasonOf: Partial<Record<Mode, FailureReason>> = {
   auth: new AuthRejected({ message: "revoked" })
 }
 
-const canonical = (v: unknown): string =>
-  v === null || typeof v !== "object"
-    ? JSON.stringify(v)
-    : Array.isArray(v)
-    ? `[${v.map(canonical).join(",")}]`
-    : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`
-
 interface View {
   readonly campaignId: string
   readonly campaignData: string
@@ -272,9 +263,9 @@ interface View {
 
 const view = (c: Campaign | RemoteCampaign, updatedAt: number): View => ({
   campaignId: c.campaignId,
-  campaignData: canonical(c.campaignData),
+  campaignData: canonicalJson(c.campaignData),
   status: c.status,
-  metrics: canonical(c.metrics),
+  metrics: canonicalJson(c.metrics),
   updatedAt
 })
 
@@ -338,7 +329,7 @@ describe("Campaigns properties", () => {
           for (const [i, r] of second.accounts.entries()) {
             assert.deepStrictEqual(counts(r), { accountId: ids[i]!, created: 0, updated: 0, unchanged: after[i]!.length, removed: 0 })
           }
-          assert.deepStrictEqual((yield* campaigns.list(ada, ada.userId, "google", {})).map(plain), state.map(plain))
+          assert.deepStrictEqual((yield* campaigns.list(ada, ada.userId, "google", {})).map(plainCampaign), state.map(plainCampaign))
           const credsAfter = yield* credentials.list(ada, ada.userId, "google")
           assert.deepStrictEqual(
             credsAfter.map((s) => ({ ...s, lastSyncAt: null })),
@@ -369,7 +360,7 @@ describe("Campaigns properties", () => {
           const ids = [...accounts].sort().map((a) => AccountId.make(a))
           for (const [i, id] of ids.entries()) yield* connect(ada, "meta", id, before[i]!)
           yield* campaigns.sync(ada, ada.userId, "meta")
-          const snapshot = yield* Effect.forEach(ids, (id) => store.listByAccount(ada.userId, "meta", id))
+          const snapshot = yield* Effect.forEach(ids, (id) => store.list(ada.userId, "meta", { accountId: id }))
           for (const [i, id] of ids.entries()) {
             yield* fake.setCampaigns("meta", id, after[i]!)
             const mode = modes[i]!
@@ -387,7 +378,7 @@ describe("Campaigns properties", () => {
           for (const [i, id] of ids.entries()) {
             const mode = modes[i]!
             const r = result.accounts[i]!
-            const now = yield* store.listByAccount(ada.userId, "meta", id)
+            const now = yield* store.list(ada.userId, "meta", { accountId: id })
             const lastSyncAt = summaries.find((s) => s.accountId === id)!.lastSyncAt
             if (mode === "ok") {
               const expected = modelSync(snapshot[i]!, after[i]!, T0 + 1000)
@@ -403,7 +394,7 @@ describe("Campaigns properties", () => {
                 removed: 0,
                 error: expectedCode[mode]
               })
-              assert.deepStrictEqual(now.map(plain), snapshot[i]!.map(plain))
+              assert.deepStrictEqual(now.map(plainCampaign), snapshot[i]!.map(plainCampaign))
               assert.strictEqual(lastSyncAt, T0)
             }
           }
@@ -436,7 +427,7 @@ describe("Campaigns properties", () => {
           const sorted = [...all].sort((x, y) =>
             x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : x.campaignId < y.campaignId ? -1 : 1
           )
-          assert.deepStrictEqual(all.map(plain), sorted.map(plain))
+          assert.deepStrictEqual(all.map(plainCampaign), sorted.map(plainCampaign))
           assert.strictEqual(all.length, lists.slice(0, ids.length).reduce((n, l) => n + l.length, 0))
           const filter: CampaignFilter = {
             ...(account === undefined ? {} : { accountId: AccountId.make(account) }),
@@ -444,9 +435,9 @@ describe("Campaigns properties", () => {
           }
           const filtered = yield* campaigns.list(ada, ada.userId, "naver", filter)
           assert.deepStrictEqual(
-            filtered.map(plain),
+            filtered.map(plainCampaign),
             all.filter((c) => (account === undefined || c.accountId === account) && (status === undefined || c.status === status))
-              .map(plain)
+              .map(plainCampaign)
           )
           // Nobody else's campaigns are visible.
           assert.deepStrictEqual(yield* campaigns.list(bob, bob.userId, "naver", filter), [])

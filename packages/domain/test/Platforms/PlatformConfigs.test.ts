@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Schema } from "effect"
+import { Effect, Exit, Option, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import { ULID_PATTERN } from "../../src/Ids.js"
@@ -12,16 +12,13 @@ import {
 } from "../../src/Platforms/PlatformConfig.js"
 import { PlatformConfigs } from "../../src/Platforms/PlatformConfigs.js"
 import { decodeInput } from "../../src/Validation.js"
-import { actorOf, checkProperty, PlatformsTestLayer, T0, uid } from "./Fixtures.js"
+import { actorOf, checkProperty, PlatformsTestLayer, T0 } from "./Fixtures.js"
 
 const ada = actorOf("ada")
 const bob = actorOf("bob")
 
-const failureOf = <A, E>(exit: Exit.Exit<A, E>) => {
-  if (Exit.isSuccess(exit)) return undefined
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  return (reason as unknown as { error: { _tag: string; code?: string } } | undefined)?.error
-}
+const failureOf = <A, E extends { readonly _tag: string }>(exit: Exit.Exit<A, E>) =>
+  Option.getOrUndefined(Exit.findErrorOption(exit)) as (E & { readonly code?: string }) | undefined
 
 describe("PlatformConfigs", () => {
   it.effect("create mints a ULID, version 1, the clock's time; the first config is current", () =>
@@ -151,8 +148,8 @@ describe("PlatformConfigs", () => {
       (ops) =>
         Effect.gen(function*() {
           const configs = yield* PlatformConfigs
-          const user = uid("modeluser")
           const actor = actorOf("modeluser")
+          const user = actor.userId
           /** The model: each created config's id, version and value; undefined once deleted. */
           const model: Array<{ id: ConfigId; version: number; value: number } | undefined> = []
           let current: ConfigId | null = null

@@ -283,29 +283,9 @@ const scenario = (commands: ReadonlyArray<Command>) =>
           }
           break
         }
-        case "changeRole": {
-          const t = teamAt(model, command.team)
-          const a = resolve(t, command.actor)
-          const target = resolve(t, command.target)
-          const role = roleIn(t, a)
-          const expected = role === undefined
-            ? notFound("team")
-            : role !== "owner"
-            ? forbidden("OwnerRequired")
-            : target === a
-            ? conflict("TransferOwnershipFirst")
-            : !t!.members.has(target)
-            ? notFound("member")
-            : ok
-          const done = yield* expect(
-            `u${a} changeRole u${target} → ${command.role} in ${t?.teamId}`,
-            expected,
-            teams.changeRole(actors[a]!, t?.teamId ?? BOGUS_TEAM, actors[target]!.userId, { role: command.role })
-          )
-          if (Option.isSome(done)) t!.members.set(target, command.role)
-          break
-        }
+        case "changeRole":
         case "transfer": {
+          // Owner-only, aimed at another member: the owner aiming at themselves is a Conflict.
           const t = teamAt(model, command.team)
           const a = resolve(t, command.actor)
           const target = resolve(t, command.target)
@@ -315,18 +295,27 @@ const scenario = (commands: ReadonlyArray<Command>) =>
             : role !== "owner"
             ? forbidden("OwnerRequired")
             : target === a
-            ? conflict("AlreadyOwner")
+            ? conflict(command.op === "transfer" ? "AlreadyOwner" : "TransferOwnershipFirst")
             : !t!.members.has(target)
             ? notFound("member")
             : ok
-          const done = yield* expect(
-            `u${a} transfer to u${target} in ${t?.teamId}`,
-            expected,
-            teams.transfer(actors[a]!, t?.teamId ?? BOGUS_TEAM, { userId: actors[target]!.userId })
-          )
-          if (Option.isSome(done)) {
-            t!.members.set(target, "owner")
-            t!.members.set(a, "admin")
+          if (command.op === "changeRole") {
+            const done = yield* expect(
+              `u${a} changeRole u${target} → ${command.role} in ${t?.teamId}`,
+              expected,
+              teams.changeRole(actors[a]!, t?.teamId ?? BOGUS_TEAM, actors[target]!.userId, { role: command.role })
+            )
+            if (Option.isSome(done)) t!.members.set(target, command.role)
+          } else {
+            const done = yield* expect(
+              `u${a} transfer to u${target} in ${t?.teamId}`,
+              expected,
+              teams.transfer(actors[a]!, t?.teamId ?? BOGUS_TEAM, { userId: actors[target]!.userId })
+            )
+            if (Option.isSome(done)) {
+              t!.members.set(target, "owner")
+              t!.members.set(a, "admin")
+            }
           }
           break
         }
@@ -365,10 +354,9 @@ const scenario = (commands: ReadonlyArray<Command>) =>
           const got = yield* expect(`u${a} get ${t?.teamId}`, expected, teams.get(actors[a]!, t?.teamId ?? BOGUS_TEAM))
           if (Option.isSome(got)) {
             const rows = got.value.members.map((m) => `${userIndex.get(m.userId)}:${m.role}:${m.name}`)
-            const expectedRows = [...t!.members]
-              .sort(([, r1], [, r2]) => roleOrder[r1] - roleOrder[r2])
-              .map(([u, r]) => `${u}:${r}:${userName(u)}`)
-            assert.deepStrictEqual([...rows].sort(), [...expectedRows].sort())
+            const expectedRows = [...t!.members].map(([u, r]) => `${u}:${r}:${userName(u)}`)
+            // The same members with their names, and listed owner first, then admins, then members.
+            assert.deepStrictEqual([...rows].sort(), expectedRows.sort())
             assert.deepStrictEqual(got.value.members.map((m) => m.role), [...t!.members.values()].sort((x, y) => roleOrder[x] - roleOrder[y]))
           }
           break

@@ -3,7 +3,7 @@
  * as Actors, and a "slow" repository that yields before every operation so concurrent use cases
  * really interleave between their checks and their writes.
  */
-import { Effect, Exit, Layer, Schema } from "effect"
+import { Effect, Exit, Layer, Option, Schema } from "effect"
 import { Actor } from "../../src/Actor.js"
 import { Ids } from "../../src/Ids.js"
 import { Randomness } from "../../src/Randomness.js"
@@ -55,15 +55,14 @@ export const register = (name: string) =>
     return new Actor({ userId, email })
   })
 
-/** The failure of `effect` as `{ tag, code? , resource? }`; fails the test on success. */
-export const refusal = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.map(Effect.exit(effect), (exit) => describeExit(exit))
+/** The outcome of `effect` as `{ tag, code?, resource? }`: `{ tag: "ok" }` on success, to compare with the expected one. */
+export const refusal = <A, E>(effect: Effect.Effect<A, E>) => Effect.map(Effect.exit(effect), describeExit)
 
 export const describeExit = (exit: Exit.Exit<unknown, unknown>): Record<string, string> => {
   if (Exit.isSuccess(exit)) return { tag: "ok" }
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined) return { tag: "defect", detail: String(exit.cause) }
-  const error = (reason as unknown as { error: { _tag: string; code?: string; resource?: string } }).error
+  const found = Exit.findErrorOption(exit)
+  if (Option.isNone(found)) return { tag: "defect", detail: String(exit.cause) }
+  const error = found.value as { _tag: string; code?: string; resource?: string }
   return {
     tag: error._tag,
     ...(error.code === undefined ? {} : { code: error.code }),

@@ -12,7 +12,7 @@ import { type CampaignFilter, REMOVED } from "../Campaign.js"
 import { CampaignRepository } from "../CampaignRepository.js"
 import * as CampaignRepositoryMemory from "../memory/CampaignRepositoryMemory.js"
 import type { Platform } from "../Platform.js"
-import { accountId, campaignId, plainCampaign, remote, T0, userId } from "./ContractIds.js"
+import { accountId, campaignId, command, plainCampaign, remote, T0, userId } from "./ContractIds.js"
 
 type Port = CampaignRepository["Service"]
 
@@ -47,28 +47,25 @@ const batchArb = fc.uniqueArray(
   { selector: (c) => c.id, maxLength: CAMPAIGNS }
 )
 
-const upsertCommand = fc.record({ w: where, batch: batchArb, tick: fc.nat(1000) }).map(({ batch, tick, w }): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
+const upsertCommand = fc.record({ w: where, batch: batchArb, tick: fc.nat(1000) }).map(({ batch, tick, w }) =>
+  command<Port>(`upsert(${JSON.stringify(w)}, ${JSON.stringify(batch)}, +${tick})`, (m, real) => {
     const u = userId(m.scope, w.user), a = accountId(m.scope, w.account)
     const campaigns = batch.map((c) => remote(c.id, c.status, dataOf(c.data, c.id), { clicks: c.clicks }))
-    await agree(m.port.upsert(u, w.platform, a, campaigns, T0 + tick), real.upsert(u, w.platform, a, campaigns, T0 + tick), counts)
-  },
-  toString: () => `upsert(${JSON.stringify(w)}, ${JSON.stringify(batch)}, +${tick})`
-}))
+    return agree(m.port.upsert(u, w.platform, a, campaigns, T0 + tick), real.upsert(u, w.platform, a, campaigns, T0 + tick), counts)
+  })
+)
 
 const markRemovedCommand = fc
   .record({ w: where, present: fc.uniqueArray(fc.nat(CAMPAIGNS - 1), { maxLength: CAMPAIGNS }), tick: fc.nat(1000) })
-  .map(({ present, tick, w }): PortCommand<Port> => ({
-    check: async () => true,
-    run: async (m, real) => {
+  .map(({ present, tick, w }) =>
+    command<Port>(`markRemoved(${JSON.stringify(w)}, [${present.join(", ")}], +${tick})`, (m, real) => {
       const u = userId(m.scope, w.user), a = accountId(m.scope, w.account)
       const ids = present.map(campaignId)
-      await agree(m.port.markRemoved(u, w.platform, a, ids, T0 + tick), real.markRemoved(u, w.platform, a, ids, T0 + tick))
-    },
-    toString: () => `markRemoved(${JSON.stringify(w)}, [${present.join(", ")}], +${tick})`
-  }))
+      return agree(m.port.markRemoved(u, w.platform, a, ids, T0 + tick), real.markRemoved(u, w.platform, a, ids, T0 + tick))
+    })
+  )
 
+/** With or without an account (one partition, or one that has nothing) and a status. */
 const listCommand = fc
   .record({
     user: fc.nat(USERS - 1),
@@ -76,27 +73,16 @@ const listCommand = fc
     account: fc.option(fc.nat(ACCOUNTS), { nil: undefined }),
     status: fc.option(fc.constantFrom(...STATUSES, "OTHER"), { nil: undefined })
   })
-  .map(({ account, platform, status, user }): PortCommand<Port> => ({
-    check: async () => true,
-    run: async (m, real) => {
+  .map(({ account, platform, status, user }) =>
+    command<Port>(`list(${user}, ${platform}, account ${account}, status ${status})`, (m, real) => {
       const u = userId(m.scope, user)
       const filter: CampaignFilter = {
         ...(account === undefined ? {} : { accountId: accountId(m.scope, account) }),
         ...(status === undefined ? {} : { status })
       }
-      await agree(m.port.list(u, platform, filter), real.list(u, platform, filter), (l) => l.map(plainCampaign))
-    },
-    toString: () => `list(${user}, ${platform}, account ${account}, status ${status})`
-  }))
-
-const listByAccountCommand = where.map((w): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
-    const u = userId(m.scope, w.user), a = accountId(m.scope, w.account)
-    await agree(m.port.listByAccount(u, w.platform, a), real.listByAccount(u, w.platform, a), (l) => l.map(plainCampaign))
-  },
-  toString: () => `listByAccount(${JSON.stringify(w)})`
-}))
+      return agree(m.port.list(u, platform, filter), real.list(u, platform, filter), (l) => l.map(plainCampaign))
+    })
+  )
 
 export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
   upsertCommand,
@@ -105,7 +91,7 @@ export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
   markRemovedCommand,
   listCommand,
   listCommand,
-  listByAccountCommand
+  listCommand
 ]
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +118,7 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<CampaignReposit
           remote(4) // new
         ]
         assert.deepStrictEqual(counts(yield* repo.upsert(user, "google", account, second, T0 + 10)), { created: 1, updated: 2, unchanged: 1 })
-        const stored = yield* repo.listByAccount(user, "google", account)
+        const stored = yield* repo.list(user, "google", { accountId: account })
         assert.deepStrictEqual(stored.map((c) => [c.campaignId, c.status, c.updatedAt]), [
           [campaignId(1), "ENABLED", T0],
           [campaignId(2), "ENABLED", T0 + 10],
@@ -156,9 +142,9 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<CampaignReposit
         const user = userId(scope, 1), account = accountId(scope, "a")
         const batch = [remote(1, "ENABLED", { nested: { a: [1, 2, { b: null }] }, flag: true }, { ctr: 0.25 }), remote(2)]
         yield* repo.upsert(user, "meta", account, batch, T0)
-        const before = (yield* repo.listByAccount(user, "meta", account)).map(plainCampaign)
+        const before = (yield* repo.list(user, "meta", { accountId: account })).map(plainCampaign)
         assert.deepStrictEqual(counts(yield* repo.upsert(user, "meta", account, batch, T0 + 99)), { created: 0, updated: 0, unchanged: 2 })
-        assert.deepStrictEqual((yield* repo.listByAccount(user, "meta", account)).map(plainCampaign), before)
+        assert.deepStrictEqual((yield* repo.list(user, "meta", { accountId: account })).map(plainCampaign), before)
         assert.deepStrictEqual(counts(yield* repo.upsert(user, "meta", account, [], T0 + 100)), { created: 0, updated: 0, unchanged: 0 })
       }))
 
@@ -170,7 +156,7 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<CampaignReposit
         yield* repo.upsert(user, "naver", account, [remote(1), remote(2), remote(3)], T0)
         yield* repo.upsert(user, "naver", other, [remote(1)], T0)
         assert.strictEqual(yield* repo.markRemoved(user, "naver", account, [campaignId(1)], T0 + 5), 2)
-        const stored = yield* repo.listByAccount(user, "naver", account)
+        const stored = yield* repo.list(user, "naver", { accountId: account })
         assert.deepStrictEqual(stored.map((c) => [c.campaignId, c.status, c.updatedAt]), [
           [campaignId(1), "ENABLED", T0],
           [campaignId(2), REMOVED, T0 + 5],
@@ -179,12 +165,12 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<CampaignReposit
         assert.deepStrictEqual(stored[1]!.campaignData, { name: "campaign 2" })
         // Already removed: not counted, not rewritten.
         assert.strictEqual(yield* repo.markRemoved(user, "naver", account, [campaignId(1)], T0 + 6), 0)
-        assert.strictEqual((yield* repo.listByAccount(user, "naver", account))[1]!.updatedAt, T0 + 5)
+        assert.strictEqual((yield* repo.list(user, "naver", { accountId: account }))[1]!.updatedAt, T0 + 5)
         // Other accounts are untouched.
-        assert.strictEqual((yield* repo.listByAccount(user, "naver", other))[0]!.status, "ENABLED")
+        assert.strictEqual((yield* repo.list(user, "naver", { accountId: other }))[0]!.status, "ENABLED")
         // Back on the platform: an update.
         assert.deepStrictEqual(counts(yield* repo.upsert(user, "naver", account, [remote(2)], T0 + 7)), { created: 0, updated: 1, unchanged: 0 })
-        assert.strictEqual((yield* repo.listByAccount(user, "naver", account))[1]!.status, "ENABLED")
+        assert.strictEqual((yield* repo.list(user, "naver", { accountId: account }))[1]!.status, "ENABLED")
         assert.strictEqual(yield* repo.markRemoved(user, "naver", accountId(scope, "none"), [], T0), 0)
       }))
 
@@ -226,7 +212,7 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<CampaignReposit
             results.map(counts).sort((x, y) => y.created - x.created),
             [{ created: 1, updated: 0, unchanged: 0 }, { created: 0, updated: 0, unchanged: 1 }]
           )
-          assert.strictEqual((yield* repo.listByAccount(user, "tiktok", account)).length, 1)
+          assert.strictEqual((yield* repo.list(user, "tiktok", { accountId: account })).length, 1)
         }
       }))
 

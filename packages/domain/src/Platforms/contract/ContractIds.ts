@@ -1,18 +1,26 @@
 /**
- * Ids, sample values and plain views shared by the Platforms contract suites. Every id is built
- * from a run's scope so the suites can run against shared, non-empty stores.
+ * Ids, sample values, plain views and the command shape shared by the Platforms contract suites.
+ * Every id is built from a run's scope so the suites can run against shared, non-empty stores.
  */
 import type { Schema } from "effect"
+import type { ModelState, PortCommand } from "../../contract/ModelRun.js"
 import { EncryptedSecret } from "../../Secrets/SecretCipher.js"
 import { UserId } from "../../Users/User.js"
 import { type Campaign, RemoteCampaign } from "../Campaign.js"
 import type { CredentialRecord, CredentialSummary } from "../Credential.js"
-import { AccountId, CampaignId, canonicalJson, ConfigId, type Platform } from "../Platform.js"
+import { AccountId, CampaignId, canonicalJson, ConfigId } from "../Platform.js"
 import type { ConfigList, PlatformConfig } from "../PlatformConfig.js"
 
 export const T0 = 1_700_000_000_000
 
-export const platforms: ReadonlyArray<Platform> = ["google", "meta", "naver", "kakao", "tiktok"]
+/** A model-run command that always applies: `run` compares the model and the port under test. */
+export const command = <S>(label: string, run: (model: ModelState<S>, real: S) => Promise<unknown>): PortCommand<S> => ({
+  check: async () => true,
+  run: async (model, real) => {
+    await run(model, real)
+  },
+  toString: () => label
+})
 
 export const userId = (scope: string, label: string | number): UserId => UserId.make(`${scope}-user-${label}`)
 export const configId = (scope: string, label: string | number): ConfigId => ConfigId.make(`${scope}-cfg-${label}`)

@@ -13,7 +13,7 @@ import type { CredentialStatus } from "../Credential.js"
 import { CredentialRepository, type PutCredential } from "../CredentialRepository.js"
 import * as CredentialRepositoryMemory from "../memory/CredentialRepositoryMemory.js"
 import type { AccountId, Platform } from "../Platform.js"
-import { accountId, encrypted, plainRecord, plainSummary, T0, userId } from "./ContractIds.js"
+import { accountId, command, encrypted, plainRecord, plainSummary, T0, userId } from "./ContractIds.js"
 
 type Port = CredentialRepository["Service"]
 
@@ -44,52 +44,42 @@ const putCommand = fc
     status: fc.constantFrom<CredentialStatus | undefined>("active", "inactive", undefined),
     tick: fc.nat(1000)
   })
-  .map(({ secret, status, t, tick }): PortCommand<Port> => ({
-    check: async () => true,
-    run: async (m, real) => {
+  .map(({ secret, status, t, tick }) =>
+    command<Port>(`put(${JSON.stringify(t)}, secret ${secret}, ${status}, +${tick})`, (m, real) => {
       const input = put(userId(m.scope, t.user), t.platform, accountId(m.scope, t.account), secret, status, T0 + tick)
-      await agree(m.port.put(input), real.put(input), plainSummary)
-    },
-    toString: () => `put(${JSON.stringify(t)}, secret ${secret}, ${status}, +${tick})`
-  }))
+      return agree(m.port.put(input), real.put(input), plainSummary)
+    })
+  )
 
-const getCommand = target.map((t): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
+const getCommand = target.map((t) =>
+  command<Port>(`get(${JSON.stringify(t)})`, (m, real) => {
     const u = userId(m.scope, t.user), a = accountId(m.scope, t.account)
-    await agree(m.port.get(u, t.platform, a), real.get(u, t.platform, a), plainOption)
-  },
-  toString: () => `get(${JSON.stringify(t)})`
-}))
+    return agree(m.port.get(u, t.platform, a), real.get(u, t.platform, a), plainOption)
+  })
+)
 
-const deleteCommand = target.map((t): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
+const deleteCommand = target.map((t) =>
+  command<Port>(`delete(${JSON.stringify(t)})`, (m, real) => {
     const u = userId(m.scope, t.user), a = accountId(m.scope, t.account)
-    await agree(m.port.delete(u, t.platform, a), real.delete(u, t.platform, a))
-  },
-  toString: () => `delete(${JSON.stringify(t)})`
-}))
+    return agree(m.port.delete(u, t.platform, a), real.delete(u, t.platform, a))
+  })
+)
 
-const recordSyncCommand = fc.record({ t: target, tick: fc.nat(1000) }).map(({ t, tick }): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
+const recordSyncCommand = fc.record({ t: target, tick: fc.nat(1000) }).map(({ t, tick }) =>
+  command<Port>(`recordSync(${JSON.stringify(t)}, +${tick})`, (m, real) => {
     const u = userId(m.scope, t.user), a = accountId(m.scope, t.account)
-    await agree(m.port.recordSync(u, t.platform, a, T0 + tick), real.recordSync(u, t.platform, a, T0 + tick))
-  },
-  toString: () => `recordSync(${JSON.stringify(t)}, +${tick})`
-}))
+    return agree(m.port.recordSync(u, t.platform, a, T0 + tick), real.recordSync(u, t.platform, a, T0 + tick))
+  })
+)
 
 const listCommand = fc
   .record({ user: fc.nat(USERS - 1), platform: fc.constantFrom(...PLATFORMS) })
-  .map(({ platform, user }): PortCommand<Port> => ({
-    check: async () => true,
-    run: async (m, real) => {
+  .map(({ platform, user }) =>
+    command<Port>(`list(${user}, ${platform})`, (m, real) => {
       const u = userId(m.scope, user)
-      await agree(m.port.list(u, platform), real.list(u, platform), (list) => list.map(plainSummary))
-    },
-    toString: () => `list(${user}, ${platform})`
-  }))
+      return agree(m.port.list(u, platform), real.list(u, platform), (list) => list.map(plainSummary))
+    })
+  )
 
 export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
   putCommand,

@@ -6,7 +6,7 @@
  * is built from a fresh scope, so the store may be shared and non-empty.
  */
 import { assert, layer } from "@effect/vitest"
-import { Effect, Exit, type Layer } from "effect"
+import { Effect, Exit, type Layer, Option } from "effect"
 import * as fc from "fast-check"
 import { agree, freshScope, modelRun, type PortCommand } from "../../contract/ModelRun.js"
 import type { UserId } from "../../Users/User.js"
@@ -14,7 +14,7 @@ import * as PlatformConfigRepositoryMemory from "../memory/PlatformConfigReposit
 import type { ConfigSettings, Platform } from "../Platform.js"
 import { PlatformConfig } from "../PlatformConfig.js"
 import { type ConfigPatch, PlatformConfigRepository } from "../PlatformConfigRepository.js"
-import { configId, plainConfig, plainList, T0, userId } from "./ContractIds.js"
+import { command, configId, plainConfig, plainList, T0, userId } from "./ContractIds.js"
 
 type Port = PlatformConfigRepository["Service"]
 
@@ -30,11 +30,8 @@ const makeConfig = (scope: string, label: string | number, settings: ConfigSetti
 
 const options = (makeCurrent = false, maxConfigs = 20) => ({ makeCurrent, maxConfigs })
 
-const errorOf = <A, E>(exit: Exit.Exit<A, E>): { readonly _tag?: string; readonly code?: string } | undefined => {
-  if (Exit.isSuccess(exit)) return undefined
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  return reason === undefined ? undefined : (reason as unknown as { error: { _tag?: string; code?: string } }).error
-}
+const errorOf = <A, E>(exit: Exit.Exit<A, E>): { readonly _tag?: string; readonly code?: string } | undefined =>
+  Option.getOrUndefined(Exit.findErrorOption(exit)) as { readonly _tag?: string; readonly code?: string } | undefined
 
 // ---------------------------------------------------------------------------------------------
 // Model run
@@ -54,19 +51,17 @@ const settingsArb: fc.Arbitrary<ConfigSettings> = fc.oneof(
 
 const createCommand = fc
   .record({ t: target, makeCurrent: fc.boolean(), settings: settingsArb })
-  .map(({ makeCurrent, settings, t }): PortCommand<Port> => ({
-    check: async () => true,
-    run: async (m, real) => {
+  .map(({ makeCurrent, settings, t }) =>
+    command<Port>(`create(${JSON.stringify(t)}, makeCurrent ${makeCurrent}, ${JSON.stringify(settings)})`, (m, real) => {
       const user = userId(m.scope, t.user)
       const config = makeConfig(m.scope, t.config, settings)
-      await agree(
+      return agree(
         m.port.create(user, t.platform, config, options(makeCurrent, MAX)),
         real.create(user, t.platform, config, options(makeCurrent, MAX)),
         plainConfig
       )
-    },
-    toString: () => `create(${JSON.stringify(t)}, makeCurrent ${makeCurrent}, ${JSON.stringify(settings)})`
-  }))
+    })
+  )
 
 const patchArb: fc.Arbitrary<ConfigPatch> = fc.record(
   { name: fc.constantFrom("renamed", "other name"), settings: settingsArb, makeCurrent: fc.boolean() },
@@ -75,40 +70,34 @@ const patchArb: fc.Arbitrary<ConfigPatch> = fc.record(
 
 const updateCommand = fc
   .record({ t: target, patch: patchArb, version: fc.integer({ min: 1, max: 4 }), tick: fc.nat(1000) })
-  .map(({ patch, t, tick, version }): PortCommand<Port> => ({
-    check: async () => true,
-    run: async (m, real) => {
+  .map(({ patch, t, tick, version }) =>
+    command<Port>(`update(${JSON.stringify(t)}, ${JSON.stringify(patch)}, version ${version})`, (m, real) => {
       const user = userId(m.scope, t.user)
       const id = configId(m.scope, t.config)
-      await agree(
+      return agree(
         m.port.update(user, t.platform, id, patch, version, T0 + tick),
         real.update(user, t.platform, id, patch, version, T0 + tick),
         plainConfig
       )
-    },
-    toString: () => `update(${JSON.stringify(t)}, ${JSON.stringify(patch)}, version ${version})`
-  }))
+    })
+  )
 
-const deleteCommand = target.map((t): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
+const deleteCommand = target.map((t) =>
+  command<Port>(`delete(${JSON.stringify(t)})`, (m, real) => {
     const user = userId(m.scope, t.user)
     const id = configId(m.scope, t.config)
-    await agree(m.port.delete(user, t.platform, id), real.delete(user, t.platform, id))
-  },
-  toString: () => `delete(${JSON.stringify(t)})`
-}))
+    return agree(m.port.delete(user, t.platform, id), real.delete(user, t.platform, id))
+  })
+)
 
 const listCommand = fc
   .record({ user: fc.nat(USERS - 1), platform: fc.constantFrom(...PLATFORMS) })
-  .map(({ platform, user }): PortCommand<Port> => ({
-    check: async () => true,
-    run: async (m, real) => {
+  .map(({ platform, user }) =>
+    command<Port>(`list(${user}, ${platform})`, (m, real) => {
       const u = userId(m.scope, user)
-      await agree(m.port.list(u, platform), real.list(u, platform), plainList)
-    },
-    toString: () => `list(${user}, ${platform})`
-  }))
+      return agree(m.port.list(u, platform), real.list(u, platform), plainList)
+    })
+  )
 
 export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
   createCommand,

@@ -11,6 +11,7 @@ import * as fc from "fast-check"
 import { agree, freshScope, modelRun, type ModelState, type PortCommand } from "../../contract/ModelRun.js"
 import * as SyncLockMemory from "../memory/SyncLockMemory.js"
 import { type LeaseToken, SyncLock } from "../SyncLock.js"
+import { command } from "./ContractIds.js"
 
 type Port = SyncLock["Service"]
 
@@ -37,9 +38,8 @@ const pairsOf = (m: ModelState<Port>, key: string): Array<TokenPair> => {
   return pairs
 }
 
-const acquireCommand = fc.nat(KEYS - 1).map((label): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
+const acquireCommand = fc.nat(KEYS - 1).map((label) =>
+  command<Port>(`tryAcquire(${label})`, async (m, real) => {
     const key = keyOf(m.scope, label)
     let realToken: Option.Option<LeaseToken> = Option.none()
     const modelExit = await agree(
@@ -50,27 +50,22 @@ const acquireCommand = fc.nat(KEYS - 1).map((label): PortCommand<Port> => ({
     if (modelExit._tag === "Success" && Option.isSome(modelExit.value) && Option.isSome(realToken)) {
       pairsOf(m, key).push({ model: modelExit.value.value, real: realToken.value })
     }
-  },
-  toString: () => `tryAcquire(${label})`
-}))
+  })
+)
 
-const releaseCommand = fc.record({ label: fc.nat(KEYS - 1), which: fc.nat(3) }).map(({ label, which }): PortCommand<Port> => ({
-  check: async () => true,
-  run: async (m, real) => {
+const releaseCommand = fc.record({ label: fc.nat(KEYS - 1), which: fc.nat(3) }).map(({ label, which }) =>
+  command<Port>(`release(${label}, ${which === 0 ? "latest token" : `token -${which}`})`, (m, real) => {
     const key = keyOf(m.scope, label)
     const pairs = pairsOf(m, key)
     // `which` past the end: a token that was never issued.
     const pair = pairs[pairs.length - 1 - which] ?? { model: "never-issued" as LeaseToken, real: "never-issued" as LeaseToken }
-    await agree(m.port.release(key, pair.model), real.release(key, pair.real))
-  },
-  toString: () => `release(${label}, ${which === 0 ? "latest token" : `token -${which}`})`
-}))
+    return agree(m.port.release(key, pair.model), real.release(key, pair.real))
+  })
+)
 
 export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [acquireCommand, acquireCommand, releaseCommand]
 
 // ---------------------------------------------------------------------------------------------
-
-const sleep = (millis: number) => Effect.sleep(millis)
 
 export const suite = (name: string, lockLayer: Layer.Layer<SyncLock, unknown>) =>
   layer(lockLayer, { excludeTestServices: true })(`SyncLock contract (${name})`, (it) => {
@@ -122,7 +117,7 @@ export const suite = (name: string, lockLayer: Layer.Layer<SyncLock, unknown>) =
         const lock = yield* SyncLock
         const key = keyOf(freshScope("lockexpire"), 1)
         const old = Option.getOrThrow(yield* lock.tryAcquire(key, 150))
-        yield* sleep(400)
+        yield* Effect.sleep(400)
         const taken = yield* lock.tryAcquire(key, TTL)
         assert.isTrue(Option.isSome(taken))
         assert.isFalse(yield* lock.release(key, old))
@@ -135,7 +130,7 @@ export const suite = (name: string, lockLayer: Layer.Layer<SyncLock, unknown>) =
         const lock = yield* SyncLock
         const key = keyOf(freshScope("lockexpired"), 1)
         const old = Option.getOrThrow(yield* lock.tryAcquire(key, 150))
-        yield* sleep(400)
+        yield* Effect.sleep(400)
         assert.isFalse(yield* lock.release(key, old))
         assert.isTrue(Option.isSome(yield* lock.tryAcquire(key, TTL)))
       }), 10_000)
@@ -145,7 +140,7 @@ export const suite = (name: string, lockLayer: Layer.Layer<SyncLock, unknown>) =
         const lock = yield* SyncLock
         const key = keyOf(freshScope("lockttl"), 1)
         yield* lock.tryAcquire(key, 5_000)
-        yield* sleep(200)
+        yield* Effect.sleep(200)
         assert.isTrue(Option.isNone(yield* lock.tryAcquire(key, TTL)))
       }), 10_000)
 
@@ -167,7 +162,7 @@ export const suite = (name: string, lockLayer: Layer.Layer<SyncLock, unknown>) =
         const lock = yield* SyncLock
         const key = keyOf(freshScope("locktakeover"), 1)
         yield* lock.tryAcquire(key, 100)
-        yield* sleep(300)
+        yield* Effect.sleep(300)
         const results = yield* Effect.all(Array.from({ length: 20 }, () => lock.tryAcquire(key, TTL)), {
           concurrency: "unbounded"
         })

@@ -43,10 +43,6 @@ export const make = Effect.sync(() => {
         }
         return result.sort(byAccountThenId)
       }),
-    listByAccount: (userId, platform, accountId) =>
-      Effect.sync(() =>
-        Array.from(partitions.get(key(userId, platform))?.get(accountId)?.values() ?? []).sort(byAccountThenId)
-      ),
     upsert: (userId, platform, accountId, batch, at) =>
       Effect.sync(() => {
         const campaigns = accountOf(userId, platform, accountId)

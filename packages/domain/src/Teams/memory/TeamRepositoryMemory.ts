@@ -89,10 +89,6 @@ export const make = Effect.sync(() => {
       Effect.sync(() =>
         Array.from(invitations.values()).filter((i) => i.email === email && i.status === "pending" && i.expiresAt > now)
       ),
-    pendingInvitationsOf: (teamId, now) =>
-      Effect.sync(() =>
-        Array.from(invitations.values()).filter((i) => i.teamId === teamId && i.status === "pending" && i.expiresAt > now)
-      ),
     acceptInvitation: (id, membership) =>
       Effect.suspend((): Effect.Effect<Membership, Conflict | Gone | NotFound> => {
         const invitation = invitations.get(id)
