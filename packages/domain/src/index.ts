@@ -5,6 +5,7 @@
  */
 export * from "./Actor.js"
 export * from "./Digest.js"
+export * from "./DisplayName.js"
 export * from "./DomainError.js"
 export * from "./Identifier.js"
 export * from "./Ids.js"

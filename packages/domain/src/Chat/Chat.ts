@@ -9,7 +9,7 @@
  * live message's seq against the last one it emitted and reading any gap back from the store.
  */
 import { Clock, Context, Duration, Effect, Layer, Option, Schema, Stream } from "effect"
-import { NotFound, ValidationError } from "../DomainError.js"
+import { NotFound } from "../DomainError.js"
 import type { Actor } from "../Actor.js"
 import { Ids } from "../Ids.js"
 import { TeamId } from "../Teams/Team.js"
@@ -146,9 +146,6 @@ const make = (options: ChatOptions = {}) =>
 
     const listMessages = Effect.fn("Chat.listMessages")(function*(actor: Actor, roomId: RoomId, input: ListMessagesInput) {
       const limit = input.limit ?? CHAT_DEFAULT_PAGE_LIMIT
-      if (!Number.isInteger(limit) || limit < 1 || limit > CHAT_MAX_PAGE_LIMIT) {
-        return yield* Effect.fail(ValidationError.single("limit", `must be an integer from 1 to ${CHAT_MAX_PAGE_LIMIT}`))
-      }
       yield* accessibleRoom(actor, roomId)
       // One more than asked tells whether another page exists without a second query.
       const found = yield* repo.page(roomId, {
@@ -250,12 +247,12 @@ export class Chat extends Context.Service<Chat, {
    * "team" when the caller is not a member of it (the same answer as for a team that does not exist).
    */
   readonly listRooms: (actor: Actor, input: ListRoomsInput) => Effect.Effect<ReadonlyArray<Room>, NotFound | ChatRepositoryError | TeamRepositoryError>
-  /** One page of history (default 50, at most 100 messages). */
+  /** One page of history (default 50; the input schema caps `limit` at 100). */
   readonly listMessages: (
     actor: Actor,
     roomId: RoomId,
     input: ListMessagesInput
-  ) => Effect.Effect<MessagePage, NotFound | ValidationError | ChatRepositoryError | TeamRepositoryError>
+  ) => Effect.Effect<MessagePage, NotFound | ChatRepositoryError | TeamRepositoryError>
   /**
    * Stores a message with the room's next seq and publishes it to the room's followers; the same
    * clientMessageId from the same sender again returns the original with `created: false` (and

@@ -6,12 +6,13 @@ import { Schema } from "effect"
 import { IdString } from "../Identifier.js"
 import { Millis } from "../Millis.js"
 import { TeamId } from "../Teams/Team.js"
+import { DisplayName } from "../DisplayName.js"
 
 export const RoomId = IdString.pipe(Schema.brand("RoomId"))
 export type RoomId = typeof RoomId.Type
 
 /** Trimmed on decode, 1-100 characters (like a team name). */
-export const RoomName = Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+export const RoomName = DisplayName
 
 export class Room extends Schema.Class<Room>("@app/domain/Chat/Room")({
   roomId: RoomId,

@@ -6,8 +6,9 @@
 import { Schema } from "effect"
 import { Millis } from "../Millis.js"
 import { ConfigId, ConfigSettings } from "./Platform.js"
+import { DisplayName } from "../DisplayName.js"
 
-export const ConfigName = Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+export const ConfigName = DisplayName
 
 /** A config version: 1 when created, +1 on every update. */
 export const ConfigVersion = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))

@@ -12,7 +12,7 @@ import { SessionIssuer, type SessionIssuerError, type TokenPair } from "../Auth/
 import { constantTimeEqual, sha256Hex } from "../Digest.js"
 import { Conflict, Forbidden, Gone, NotFound } from "../DomainError.js"
 import { Millis, SECOND } from "../Millis.js"
-import { base64url, Randomness } from "../Randomness.js"
+import { Randomness, randomToken } from "../Randomness.js"
 import { Unexpected } from "../StoreFailure.js"
 import type { UserId } from "../Users/User.js"
 import { type UserRepositoryError, UserRepository } from "../Users/UserRepository.js"
@@ -179,7 +179,7 @@ const make = Effect.gen(function*() {
   const randomness = yield* Randomness
 
   const baseUrl = config.webBaseUrl.replace(/\/+$/, "")
-  const token = (bytes: number) => Effect.map(randomness.bytes(bytes), base64url)
+  const token = (bytes: number) => Effect.provideService(randomToken(bytes), Randomness, randomness)
 
   /** Best effort: the transition has happened; a lost event only delays watchers until their resync. */
   const publish = (challenge: QrChallenge) =>

@@ -7,12 +7,13 @@ import { Schema } from "effect"
 import { IdString } from "../Identifier.js"
 import { Millis } from "../Millis.js"
 import { TeamId } from "../Teams/Team.js"
+import { DisplayName } from "../DisplayName.js"
 
 export const DeviceId = IdString.pipe(Schema.brand("DeviceId"))
 export type DeviceId = typeof DeviceId.Type
 
 /** Trimmed on decode, 1-100 characters. */
-export const DeviceName = Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+export const DeviceName = DisplayName
 
 export class Device extends Schema.Class<Device>("@app/domain/Sensors/Device")({
   deviceId: DeviceId,

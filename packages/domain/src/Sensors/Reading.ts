@@ -50,19 +50,11 @@ const measuredValues = {
   y: Schema.optionalKey(MapCoordinate)
 }
 
-const measurementFields = { ts: Millis, ...measuredValues }
-
-interface MeasuredFields {
-  readonly temperature?: number
-  readonly humidity?: number
-  readonly co2?: number
-  readonly pm25?: number
-  readonly x?: number
-  readonly y?: number
-}
+/** The measurements of a reading, each optional. */
+export type MeasuredValues = Schema.Struct<typeof measuredValues>["Type"]
 
 /** At least one measurement; x and y together. */
-const wellFormed = Schema.makeFilter((r: MeasuredFields) => {
+const wellFormed = Schema.makeFilter((r: MeasuredValues) => {
   const issues: Array<Schema.FilterIssue> = []
   if (
     r.temperature === undefined && r.humidity === undefined && r.co2 === undefined && r.pm25 === undefined &&
@@ -83,7 +75,7 @@ export const ReadingInput = Schema.Struct({ ts: InstantInput, ...measuredValues 
 export type ReadingInput = typeof ReadingInput.Type
 
 export class Reading extends Schema.Class<Reading>("@app/domain/Sensors/Reading")(
-  Schema.Struct({ deviceId: DeviceId, ...measurementFields }).check(wellFormed)
+  Schema.Struct({ deviceId: DeviceId, ts: Millis, ...measuredValues }).check(wellFormed)
 ) {}
 
 /** A device's position on the floor map at `ts`, as pushed live to dashboards. */

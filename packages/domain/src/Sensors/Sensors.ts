@@ -169,12 +169,12 @@ export class Sensors extends Context.Service<Sensors, {
     actor: Actor,
     teamId: TeamId
   ) => Effect.Effect<ReadonlyArray<Device>, NotFound | TeamRepositoryError | DeviceRepositoryError>
-  /** HTTP ingest with the device's key (X-Device-Key). */
+  /** HTTP ingest with the device's key (X-Device-Key); `input` decoded by IngestInput (at most 1000 readings). */
   readonly ingest: (
     deviceId: DeviceId,
     ingestKey: string,
     input: IngestInput
-  ) => Effect.Effect<IngestResult, Unauthenticated | ValidationError | DeviceRepositoryError | ReadingRepositoryError>
+  ) => Effect.Effect<IngestResult, Unauthenticated | DeviceRepositoryError | ReadingRepositoryError>
   /**
    * Ingest of an MQTT message whose device the broker authenticated (topic
    * `sensors/{deviceId}/readings`): `payload` is one reading or an array, parsed or as JSON text.
@@ -214,9 +214,6 @@ export class Sensors extends Context.Service<Sensors, {
       const bus = yield* SensorBus
       const ids = yield* Ids
       const randomness = yield* Randomness
-
-      const memberOf = (teamId: TeamId, actor: Actor, resource: string) =>
-        requireMembership(teams, teamId, actor.userId, resource)
 
       /** Offers the newest stored reading to the cache and publishes the stored readings. */
       const announce = (teamId: TeamId, stored: ReadonlyArray<Reading>) =>
@@ -269,11 +266,8 @@ export class Sensors extends Context.Service<Sensors, {
         return new IngestResult({ accepted: result.inserted, duplicates: result.duplicates, rejected })
       })
 
-      const tooMany = (count: number) =>
-        ValidationError.single("readings", `must contain at most ${MAX_BATCH_READINGS} readings, got ${count}`)
-
       const createDevice = Effect.fn("Sensors.createDevice")(function*(actor: Actor, input: CreateDeviceInput) {
-        const membership = yield* memberOf(input.teamId, actor, "team")
+        const membership = yield* requireMembership(teams, input.teamId, actor.userId)
         if (membership.role !== "owner" && membership.role !== "admin") {
           return yield* new Forbidden({ code: "AdminOrOwnerRequired", message: "only the owner or an admin can add devices" })
         }
@@ -290,7 +284,7 @@ export class Sensors extends Context.Service<Sensors, {
       })
 
       const listDevices = Effect.fn("Sensors.listDevices")(function*(actor: Actor, teamId: TeamId) {
-        yield* memberOf(teamId, actor, "team")
+        yield* requireMembership(teams, teamId, actor.userId)
         return yield* devices.listByTeam(teamId)
       })
 
@@ -299,7 +293,6 @@ export class Sensors extends Context.Service<Sensors, {
         const record = yield* devices.get(deviceId)
         const expected = Option.match(record, { onNone: () => NO_DEVICE_HASH, onSome: (r) => r.ingestKeyHash })
         if (!constantTimeEqual(presented, expected) || Option.isNone(record)) return yield* invalidKey()
-        if (input.readings.length > MAX_BATCH_READINGS) return yield* tooMany(input.readings.length)
         return yield* store(record.value.device, input.readings)
       })
 
@@ -320,7 +313,7 @@ export class Sensors extends Context.Service<Sensors, {
         }
         const record = yield* devices.get(input.deviceId)
         if (Option.isNone(record)) return yield* NotFound.of("device")
-        yield* memberOf(record.value.device.teamId, actor, "device")
+        yield* requireMembership(teams, record.value.device.teamId, actor.userId, "device")
         if (input.bucket === "raw") {
           const rows = yield* readings.range(input.deviceId, input.from, input.to, MAX_RAW_POINTS + 1)
           if (rows.length > MAX_RAW_POINTS) {
@@ -336,7 +329,7 @@ export class Sensors extends Context.Service<Sensors, {
       })
 
       const latest = Effect.fn("Sensors.latest")(function*(actor: Actor, teamId: TeamId) {
-        yield* memberOf(teamId, actor, "team")
+        yield* requireMembership(teams, teamId, actor.userId)
         const team = yield* devices.listByTeam(teamId)
         const deviceIds = team.map((d) => d.deviceId)
         const cached = yield* cache.get(deviceIds).pipe(
@@ -361,7 +354,7 @@ export class Sensors extends Context.Service<Sensors, {
       })
 
       const livePositions = Effect.fn("Sensors.livePositions")(function*(actor: Actor, teamId: TeamId) {
-        yield* memberOf(teamId, actor, "team")
+        yield* requireMembership(teams, teamId, actor.userId)
         const stream = yield* bus.subscribe(teamId)
         return latestPerDevice(
           stream.pipe(

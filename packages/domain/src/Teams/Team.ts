@@ -6,6 +6,7 @@ import { Schema } from "effect"
 import { IdString } from "../Identifier.js"
 import { Millis } from "../Millis.js"
 import { Email, UserId } from "../Users/User.js"
+import { DisplayName } from "../DisplayName.js"
 
 export const TeamId = IdString.pipe(Schema.brand("TeamId"))
 export type TeamId = typeof TeamId.Type
@@ -20,7 +21,7 @@ export type Role = typeof Role.Type
 export const GrantableRole = Schema.Literals(["admin", "member"])
 export type GrantableRole = typeof GrantableRole.Type
 
-export const TeamName = Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+export const TeamName = DisplayName
 
 export class Team extends Schema.Class<Team>("@app/domain/Teams/Team")({
   teamId: TeamId,

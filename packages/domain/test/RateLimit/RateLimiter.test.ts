@@ -22,6 +22,21 @@ describe("RateLimiter (memory, TestClock)", () => {
       assert.deepStrictEqual(yield* at(5_000), { allowed: true, remaining: 1, retryAfterMs: 0 })
     }).pipe(Effect.provide(RateLimiterMemory.layer)))
 
+  it.effect("many one-off keys (swept from memory) never free a key whose attempts are still in its window", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter
+      const long = { limit: 1, windowMs: 10_000 }
+      assert.isTrue((yield* limiter.consume("steady", long)).allowed)
+      for (let i = 0; i < 3_000; i++) {
+        yield* TestClock.adjust(1)
+        yield* limiter.consume(`once-${i}`, { limit: 1, windowMs: 1 })
+      }
+      assert.deepStrictEqual(yield* limiter.consume("steady", long), { allowed: false, remaining: 0, retryAfterMs: 7_000 })
+      yield* TestClock.adjust(7_000)
+      assert.isTrue((yield* limiter.consume("steady", long)).allowed)
+      assert.isTrue((yield* limiter.consume("once-0", { limit: 1, windowMs: 1 })).allowed)
+    }).pipe(Effect.provide(RateLimiterMemory.layer)))
+
   it.effect("enforceRateLimit fails with RateLimited carrying Retry-After in whole seconds", () =>
     Effect.gen(function*() {
       const policy = { limit: 1, windowMs: 90_500 }

@@ -9,8 +9,8 @@ import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import { HOUR, MINUTE } from "../../src/Millis.js"
-import { canonicalReading, valuesArb, type Values } from "../../src/Sensors/contract/Fixtures.js"
-import { type Bucket, ReadingRepository, Sensors } from "../../src/Sensors/index.js"
+import { canonicalReading, valuesArb } from "../../src/Sensors/contract/Fixtures.js"
+import { type Bucket, type MeasuredValues, ReadingRepository, Sensors } from "../../src/Sensors/index.js"
 import { member, NOW, owner, seedTeams, sensorsLayer, teamId } from "./fixtures.js"
 
 /** Two hours before NOW: 13m20s into an hour, so an hour of readings crosses an hour boundary. */
@@ -37,7 +37,7 @@ const split = <A>(items: ReadonlyArray<A>, cuts: ReadonlyArray<boolean>): Array<
   return batches.filter((b) => b.length > 0)
 }
 
-type Raw = Values & { readonly ts: number }
+type Raw = MeasuredValues & { readonly ts: number }
 
 /** The reference aggregation: group by epoch-aligned start, min/max/avg of each measurement. */
 const reference = (readings: ReadonlyArray<Raw>, width: number) => {
@@ -118,7 +118,7 @@ describe("Sensors properties", () => {
               const query = { deviceId: device.deviceId, from: T0, to: T0 + 2 * HOUR }
               const raw = yield* sensors.query(member, { ...query, bucket: "raw" })
               const expected = [...distinct].sort((a, b) => a.ts - b.ts).map((r) =>
-                canonicalReading({ ...r, deviceId: device.deviceId } as never)
+                canonicalReading({ ...r, deviceId: device.deviceId })
               )
               if (raw._tag !== "RawQueryResult") throw new Error("expected raw readings")
               const stored = raw.readings.map(canonicalReading)
@@ -161,7 +161,7 @@ describe("Sensors properties", () => {
                 )
                 if (results.some((r) => r.rejected.length > 0)) throw new Error("rejected a valid reading")
                 const newest = readings.reduce((a, b) => (b.ts > a.ts ? b : a))
-                const expected = JSON.stringify(canonicalReading({ ...newest, deviceId: device.deviceId } as never))
+                const expected = JSON.stringify(canonicalReading({ ...newest, deviceId: device.deviceId }))
                 const latest = yield* sensors.latest(member, teamId)
                 if (latest.length !== 1 || JSON.stringify(canonicalReading(latest[0]!)) !== expected) {
                   throw new Error(`latest ${JSON.stringify(latest.map(canonicalReading))}, expected ${expected}`)
@@ -225,7 +225,7 @@ describe("Sensors properties", () => {
                   throw new Error(`accepted ${result.accepted}, expected ${valid.length}`)
                 }
                 const stored = yield* (yield* ReadingRepository).range(device.deviceId, 0, NOW + HOUR, 1_000)
-                const expected = valid.map((r) => canonicalReading({ ...r, deviceId: device.deviceId } as never))
+                const expected = valid.map((r) => canonicalReading({ ...r, deviceId: device.deviceId }))
                 if (JSON.stringify(stored.map(canonicalReading)) !== JSON.stringify(expected)) {
                   throw new Error("stored readings differ from the valid ones")
                 }

@@ -34,6 +34,12 @@ const messageOf = (room: RoomId, text = "hello") => {
   })
 }
 
+/** Publishes a marker to `room`: publish order makes it a barrier behind everything sent before. */
+const publishMarker = (bus: Port, room: RoomId) => {
+  const marker = messageOf(room, "marker")
+  return Effect.as(bus.publish(marker), marker)
+}
+
 interface Subscriber {
   readonly scope: Scope.Closeable
   readonly received: Queue.Queue<Message>
@@ -136,7 +142,7 @@ const drainCommand = fc.nat(10).map((index): PortCommand<Port> => ({
   toString: () => `drain(#${index})`
 }))
 
-export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
+const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
   subscribeCommand,
   subscribeCommand,
   unsubscribeCommand,
@@ -168,8 +174,7 @@ export const suite = (name: string, busLayer: Layer.Layer<ChatBus, unknown>) =>
         const subscriber = yield* open(bus, room)
         const sent = [messageOf(room), messageOf(other), messageOf(room), messageOf(room), messageOf(other)]
         for (const message of sent) yield* bus.publish(message)
-        const marker = messageOf(room, "marker")
-        yield* bus.publish(marker)
+        const marker = yield* publishMarker(bus, room)
         const received = yield* until(subscriber, marker)
         assert.deepStrictEqual(seqs(received), [sent[0]!.seq, sent[2]!.seq, sent[3]!.seq, marker.seq])
         yield* Scope.close(subscriber.scope, Exit.void)
@@ -189,16 +194,14 @@ export const suite = (name: string, busLayer: Layer.Layer<ChatBus, unknown>) =>
         const second = yield* open(bus, room)
         const message = messageOf(room)
         yield* bus.publish(message)
-        const marker = messageOf(room, "marker")
-        yield* bus.publish(marker)
+        const marker = yield* publishMarker(bus, room)
         assert.deepStrictEqual(seqs(yield* until(first, marker)), [message.seq, marker.seq])
         assert.deepStrictEqual(seqs(yield* until(second, marker)), [message.seq, marker.seq])
         yield* Scope.close(first.scope, Exit.void)
         // The remaining subscriber is unaffected by the other leaving.
         const later = messageOf(room)
         yield* bus.publish(later)
-        const marker2 = messageOf(room, "marker")
-        yield* bus.publish(marker2)
+        const marker2 = yield* publishMarker(bus, room)
         assert.deepStrictEqual(seqs(yield* until(second, marker2)), [later.seq, marker2.seq])
         yield* Scope.close(second.scope, Exit.void)
       }))
@@ -216,8 +219,7 @@ export const suite = (name: string, busLayer: Layer.Layer<ChatBus, unknown>) =>
         const watcher = yield* open(bus, room)
         yield* Effect.yieldNow
         yield* Scope.close(scope, Exit.void)
-        const marker = messageOf(room, "marker")
-        yield* bus.publish(marker)
+        const marker = yield* publishMarker(bus, room)
         assert.deepStrictEqual(seqs(yield* until(watcher, marker)), [marker.seq])
         const exit = yield* Fiber.await(collected).pipe(Effect.timeout(WAIT))
         assert.isTrue(Exit.isSuccess(exit) || Exit.hasInterrupts(exit))
@@ -232,8 +234,7 @@ export const suite = (name: string, busLayer: Layer.Layer<ChatBus, unknown>) =>
         const subscriber = yield* open(bus, room)
         const sent = Array.from({ length: 30 }, () => messageOf(room))
         yield* Effect.all(sent.map((message) => bus.publish(message)), { concurrency: "unbounded" })
-        const marker = messageOf(room, "marker")
-        yield* bus.publish(marker)
+        const marker = yield* publishMarker(bus, room)
         const received = yield* until(subscriber, marker)
         assert.deepStrictEqual(seqs(received).sort((a, b) => a - b), [...seqs(sent), marker.seq].sort((a, b) => a - b))
         yield* Scope.close(subscriber.scope, Exit.void)

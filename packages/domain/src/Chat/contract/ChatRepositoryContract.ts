@@ -7,7 +7,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, type Layer, Option } from "effect"
 import * as fc from "fast-check"
-import { freshScope, modelRun, agree, type ModelState, type PortCommand } from "../../contract/ModelRun.js"
+import { freshScope, modelRun, agree, type PortCommand } from "../../contract/ModelRun.js"
 import { ChatRepository, type ChatAppendInput, type MessagePageQuery } from "../ChatRepository.js"
 import type { ClientMessageId } from "../Message.js"
 import { Room, type RoomId } from "../Room.js"
@@ -20,6 +20,12 @@ const T0 = 1_700_000_000_000
 
 const makeRoom = (scope: string, room: string | number, team: string | number = 0) =>
   new Room({ roomId: roomId(scope, room), teamId: teamId(scope, team), name: `room ${room}`, createdAt: T0 })
+
+/** Stores a new room of `scope` and returns it. */
+const newRoom = (repo: Port, scope: string, label: string | number) => {
+  const room = makeRoom(scope, label)
+  return Effect.as(repo.createRoom(room), room)
+}
 
 const input = (
   scope: string,
@@ -43,8 +49,7 @@ const range = (from: number, to: number) => Array.from({ length: Math.max(0, to 
 /** A room with `n` messages from one sender, seq 1..n. */
 const seeded = (repo: Port, scope: string, n: number) =>
   Effect.gen(function*() {
-    const room = makeRoom(scope, "seeded")
-    yield* repo.createRoom(room)
+    const room = yield* newRoom(repo, scope, "seeded")
     for (let i = 1; i <= n; i++) yield* repo.append(input(scope, room.roomId, "a", clientId(i), `message ${i}`))
     return room.roomId
   })
@@ -125,7 +130,7 @@ const pageCommand = fc
     toString: () => `page(${room}, ${JSON.stringify({ before, after, limit })})`
   }))
 
-export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
+const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
   createRoomCommand,
   createRoomCommand,
   appendCommand,
@@ -139,8 +144,6 @@ export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Port>>> = [
   pageCommand,
   pageCommand
 ]
-
-export type ChatRepositoryModelState = ModelState<Port>
 
 // ---------------------------------------------------------------------------------------------
 
@@ -187,10 +190,8 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<ChatRepository,
       Effect.gen(function*() {
         const repo = yield* ChatRepository
         const scope = freshScope("chatappend")
-        const a = makeRoom(scope, "a")
-        const b = makeRoom(scope, "b")
-        yield* repo.createRoom(a)
-        yield* repo.createRoom(b)
+        const a = yield* newRoom(repo, scope, "a")
+        const b = yield* newRoom(repo, scope, "b")
         const first = yield* repo.append(input(scope, a.roomId, 1, clientId(1), "first", T0 + 1))
         assert.isTrue(first.created)
         assert.deepStrictEqual(plain(first.message), {
@@ -212,10 +213,8 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<ChatRepository,
       Effect.gen(function*() {
         const repo = yield* ChatRepository
         const scope = freshScope("chatidem")
-        const a = makeRoom(scope, "a")
-        const b = makeRoom(scope, "b")
-        yield* repo.createRoom(a)
-        yield* repo.createRoom(b)
+        const a = yield* newRoom(repo, scope, "a")
+        const b = yield* newRoom(repo, scope, "b")
         const original = yield* repo.append(input(scope, a.roomId, 1, clientId("x"), "original", T0))
         const repeated = yield* repo.append(input(scope, a.roomId, 1, clientId("x"), "changed", T0 + 5))
         assert.isFalse(repeated.created)
@@ -264,8 +263,7 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<ChatRepository,
       Effect.gen(function*() {
         const repo = yield* ChatRepository
         const scope = freshScope("chatrace")
-        const room = makeRoom(scope, "race")
-        yield* repo.createRoom(room)
+        const room = yield* newRoom(repo, scope, "race")
         const results = yield* Effect.all(
           range(1, 50).map((i) => repo.append(input(scope, room.roomId, i % 5, clientId(i), `message ${i}`))),
           { concurrency: "unbounded" }
@@ -281,8 +279,7 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<ChatRepository,
       Effect.gen(function*() {
         const repo = yield* ChatRepository
         const scope = freshScope("chatdup")
-        const room = makeRoom(scope, "dup")
-        yield* repo.createRoom(room)
+        const room = yield* newRoom(repo, scope, "dup")
         const results = yield* Effect.all(
           range(1, 10).map((i) => repo.append(input(scope, room.roomId, "same", clientId("once"), `try ${i}`))),
           { concurrency: "unbounded" }
@@ -301,8 +298,7 @@ export const suite = (name: string, repositoryLayer: Layer.Layer<ChatRepository,
       Effect.gen(function*() {
         const repo = yield* ChatRepository
         const scope = freshScope("chatmix")
-        const room = makeRoom(scope, "mix")
-        yield* repo.createRoom(room)
+        const room = yield* newRoom(repo, scope, "mix")
         const keys = range(0, 39).map((i) => ({ sender: i % 3, client: clientId(i % 13) }))
         const results = yield* Effect.all(
           keys.map(({ client, sender }) => repo.append(input(scope, room.roomId, sender, client))),

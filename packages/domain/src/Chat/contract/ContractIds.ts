@@ -1,24 +1,22 @@
 /**
- * Helpers shared by the chat contract suites. Test code, not domain code: fresh ULIDs come
- * from the wall clock and Web Crypto so suites can run against shared, long-lived stores.
+ * Helpers shared by the chat contract suites. Test code, not domain code: message ids come from
+ * one process-wide `Ids` on the live clock and Web Crypto, so suites can run against shared,
+ * long-lived stores.
  */
+import { Effect, Layer } from "effect"
+import { Ids } from "../../Ids.js"
+import { Randomness } from "../../Randomness.js"
 import { TeamId } from "../../Teams/Team.js"
 import { UserId } from "../../Users/User.js"
 import { ClientMessageId, Message, MessageBody, MessageId } from "../Message.js"
 import { RoomId } from "../Room.js"
 
-const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+let ids: Ids["Service"] | undefined
 
-/** A fresh ULID (not monotonic; unique by its 80 random bits). */
+/** A fresh ULID from the same generator the use cases use. */
 export const freshMessageId = (): MessageId => {
-  let time = ""
-  let n = Date.now()
-  for (let i = 0; i < 10; i++) {
-    time = alphabet[n % 32]! + time
-    n = Math.floor(n / 32)
-  }
-  const random = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) => alphabet[b & 31]!).join("")
-  return MessageId.make(time + random)
+  ids ??= Effect.runSync(Effect.provide(Effect.service(Ids), Ids.layer.pipe(Layer.provide(Randomness.layer))))
+  return MessageId.make(Effect.runSync(ids.next))
 }
 
 export const roomId = (scope: string, label: string | number): RoomId => RoomId.make(`${scope}-room-${label}`)

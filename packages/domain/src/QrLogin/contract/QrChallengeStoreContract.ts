@@ -19,7 +19,7 @@ const statuses: ReadonlyArray<QrStatus> = QrStatus.literals
 const hashOf = (seed: string) => Array.from({ length: 64 }, (_, i) => "0123456789abcdef"[(seed.charCodeAt(i % seed.length) + i) % 16]).join("")
 
 /** A challenge as init would write it, at the live time `now`. */
-export const sampleChallenge = (
+const sampleChallenge = (
   id: string,
   now: number,
   overrides: Partial<{ status: QrStatus; scannedBy: string | null; approvedBy: string | null }> = {}

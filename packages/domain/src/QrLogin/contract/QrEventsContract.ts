@@ -31,7 +31,7 @@ type Bus = QrEvents["Service"]
  * Subscribes to `challengeId`, publishes `script` (then an end marker for `challengeId`) and returns
  * what the subscription received before the marker.
  */
-export const observe = (bus: Bus, challengeId: QrChallengeId, script: ReadonlyArray<QrStatusEvent>) =>
+const observe = (bus: Bus, challengeId: QrChallengeId, script: ReadonlyArray<QrStatusEvent>) =>
   Effect.scoped(Effect.gen(function*() {
     const stream = yield* bus.subscribe(challengeId)
     const fiber = yield* stream.pipe(

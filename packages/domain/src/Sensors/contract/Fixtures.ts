@@ -7,7 +7,7 @@ import * as fc from "fast-check"
 import type { ModelState, PortCommand } from "../../contract/ModelRun.js"
 import { TeamId } from "../../Teams/Team.js"
 import { Device, DeviceId, DeviceRecord } from "../Device.js"
-import { type Bucket, type MeasurementStats, Reading } from "../Reading.js"
+import { type Bucket, type MeasuredValues, type MeasurementStats, Reading } from "../Reading.js"
 
 /** An instant a little before an hour boundary, so short runs of readings cross 1m and 1h buckets. */
 export const BASE_TS = 1_699_999_200_000 + 55 * 60_000
@@ -21,20 +21,11 @@ export const deviceRecordOf = (scope: string, device: number, team: number, name
     ingestKeyHash: (device * 7919 + team).toString(16).padStart(64, "0")
   })
 
-export interface Values {
-  readonly temperature?: number
-  readonly humidity?: number
-  readonly co2?: number
-  readonly pm25?: number
-  readonly x?: number
-  readonly y?: number
-}
-
-export const readingOf = (deviceId: DeviceId, ts: number, values: Values = { temperature: 20 }): Reading =>
+export const readingOf = (deviceId: DeviceId, ts: number, values: MeasuredValues = { temperature: 20 }): Reading =>
   new Reading({ ...values, deviceId, ts })
 
 /** Measurements in halves (exact in binary floating point), at least one, x and y together. */
-export const valuesArb: fc.Arbitrary<Values> = fc
+export const valuesArb: fc.Arbitrary<MeasuredValues> = fc
   .record(
     {
       temperature: fc.integer({ min: -80, max: 170 }).map((n) => n / 2),
@@ -45,12 +36,13 @@ export const valuesArb: fc.Arbitrary<Values> = fc
     },
     { requiredKeys: [] }
   )
-  .map(({ position, ...rest }): Values => {
-    const values: Values = position === undefined ? rest : { ...rest, x: position[0], y: position[1] }
+  .map(({ position, ...rest }): MeasuredValues => {
+    const values: MeasuredValues = position === undefined ? rest : { ...rest, x: position[0], y: position[1] }
     return Object.keys(values).length === 0 ? { temperature: 21.5 } : values
   })
 
-export const canonicalReading = (r: Reading) => ({
+/** A reading as plain data (also one built from plain values, as the properties do). */
+export const canonicalReading = (r: MeasuredValues & { readonly deviceId: DeviceId; readonly ts: number }) => ({
   deviceId: r.deviceId,
   ts: r.ts,
   temperature: r.temperature ?? null,
