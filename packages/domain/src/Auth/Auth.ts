@@ -133,18 +133,19 @@ export class Auth extends Context.Service<Auth, {
           )
       )
 
+      /** A new account as of now, with an empty profile. */
+      const newUser = (fields: Pick<User, "userId" | "email" | "name" | "emailVerified">) =>
+        Effect.map(Clock.currentTimeMillis, (now) =>
+          new User({ ...fields, profile: new Profile({}), createdAt: now, updatedAt: now }))
+
       const signup = Effect.fn("Auth.signup")(function*(input: SignupInput) {
         yield* validatePassword(input.password)
         const passwordHash = yield* hasher.hash(input.password)
-        const now = yield* Clock.currentTimeMillis
-        const user = new User({
+        const user = yield* newUser({
           userId: UserId.make(yield* ids.next),
           email: input.email,
           name: input.name,
-          emailVerified: false,
-          profile: new Profile({}),
-          createdAt: now,
-          updatedAt: now
+          emailVerified: false
         })
         yield* users.insert(new UserRecord({ user, passwordHash }))
         const tokens = yield* sessions.issue(user)
@@ -163,17 +164,25 @@ export class Auth extends Context.Service<Auth, {
         return new AuthSession({ user: record.value.user, tokens })
       })
 
-      const pairFor = Effect.fnUntraced(function*(entry: RefreshTokenEntry, refreshToken: string) {
-        const user = yield* users.byId(entry.family.userId)
+      /** Refuses a token whose family has ended (logout, reuse) or which has expired. */
+      const ensureUsable = (entry: RefreshTokenEntry, now: number): Effect.Effect<void, Unauthenticated> =>
+        entry.family.revokedAt !== null
+          ? Effect.fail(revokedRefresh())
+          : now >= entry.token.expiresAt
+          ? Effect.fail(expiredRefresh())
+          : Effect.void
+
+      const pairFor = Effect.fnUntraced(function*(userId: UserId, refreshToken: string) {
+        const user = yield* users.byId(userId)
         if (Option.isNone(user)) return yield* invalidRefresh()
         const access = yield* accessTokens.issue({ userId: user.value.user.userId, email: user.value.user.email })
         return new TokenPair({ accessToken: access.token, refreshToken, expiresIn: access.expiresIn })
       })
 
       /**
-       * `token` was rotated already. Within the grace window, follow the chain of children (each
-       * recomputed from its parent and checked against the stored digest) to the family's current
-       * token; after it, revoke the family.
+       * `token` (stored as `record`) was rotated already. Within the grace window, follow the chain
+       * of children, each derived from its parent, to the family's current token; after it, revoke
+       * the family.
        */
       const replay = Effect.fnUntraced(function*(token: string, record: RefreshTokenRecord, now: number) {
         if (record.rotatedAt === null || now - record.rotatedAt >= config.refreshGraceMillis) {
@@ -181,50 +190,42 @@ export class Auth extends Context.Service<Auth, {
           return yield* reusedRefresh()
         }
         let current = token
-        let currentRecord = record
         for (let hop = 0; hop < MAX_REPLAY_CHAIN; hop++) {
-          const child = yield* deriveChildToken(refreshSecret, current)
-          const childHash = yield* hashRefreshToken(child)
-          // A mismatch means the refresh secret changed since the rotation: refuse, revoke nothing.
-          if (currentRecord.childHash !== childHash) return yield* invalidRefresh()
-          const next = yield* store.lookup(childHash)
+          current = yield* deriveChildToken(refreshSecret, current)
+          const next = yield* store.lookup(yield* hashRefreshToken(current))
+          // None when the refresh secret changed since the rotation: refuse, revoke nothing.
           if (Option.isNone(next)) return yield* invalidRefresh()
-          if (next.value.family.revokedAt !== null) return yield* revokedRefresh()
-          if (next.value.token.rotatedAt === null) {
-            if (now >= next.value.token.expiresAt) return yield* expiredRefresh()
-            return yield* pairFor(next.value, child)
-          }
-          current = child
-          currentRecord = next.value.token
+          // The family may have ended (a logout) since the replayed token was read.
+          yield* ensureUsable(next.value, now)
+          if (next.value.token.rotatedAt === null) return yield* pairFor(next.value.family.userId, current)
         }
         return yield* invalidRefresh()
       })
 
-      const refresh = Effect.fn("Auth.refresh")(function*(refreshToken: Redacted.Redacted<string>) {
+      const refresh: Auth["Service"]["refresh"] = Effect.fn("Auth.refresh")(function*(refreshToken: Redacted.Redacted<string>) {
         const token = Redacted.value(refreshToken)
         const now = yield* Clock.currentTimeMillis
         const tokenHash = yield* hashRefreshToken(token)
         const found = yield* store.lookup(tokenHash)
         if (Option.isNone(found)) return yield* invalidRefresh()
         const entry = found.value
-        if (entry.family.revokedAt !== null) return yield* revokedRefresh()
-        if (now >= entry.token.expiresAt) return yield* expiredRefresh()
+        yield* ensureUsable(entry, now)
         if (entry.token.rotatedAt !== null) return yield* replay(token, entry.token, now)
 
         const child = yield* deriveChildToken(refreshSecret, token)
-        const childHash = yield* hashRefreshToken(child)
         const rotated = yield* store.rotate({
           parentHash: tokenHash,
-          childHash,
+          childHash: yield* hashRefreshToken(child),
           at: now,
           expiresAt: now + config.refreshTokenTtlMillis
-        }).pipe(Effect.map(Option.some), Effect.catchTag("Conflict", (conflict) =>
-          conflict.code === "AlreadyRotated" ? Effect.succeed(Option.none()) : Effect.fail(conflict)))
-        if (Option.isSome(rotated)) return yield* pairFor(entry, child)
-        // Lost a race to another rotation of the same token: answer as a replay.
-        const again = yield* store.lookup(tokenHash)
-        if (Option.isNone(again)) return yield* invalidRefresh()
-        return yield* replay(token, again.value.token, now)
+        }).pipe(
+          Effect.as(true),
+          Effect.catchTag("Conflict", (conflict) =>
+            conflict.code === "AlreadyRotated" ? Effect.succeed(false) : Effect.fail(conflict))
+        )
+        // Lost a race to another rotation of the same token: asked again, it answers as a replay.
+        if (!rotated) return yield* refresh(refreshToken)
+        return yield* pairFor(entry.family.userId, child)
       }, Effect.catchTags({
         Conflict: (conflict) => Effect.fail(conflict.code === "FamilyRevoked" ? revokedRefresh() : invalidRefresh()),
         NotFound: () => Effect.fail(invalidRefresh())
@@ -244,25 +245,19 @@ export class Auth extends Context.Service<Auth, {
         const userId = UserId.make(identity.sub)
         const existing = yield* users.byId(userId)
         if (Option.isSome(existing)) return existing.value.user
-        const now = yield* Clock.currentTimeMillis
-        const user = new User({
+        const user = yield* newUser({
           userId,
           email: identity.email,
           name: identity.name,
-          emailVerified: identity.emailVerified ?? false,
-          profile: new Profile({}),
-          createdAt: now,
-          updatedAt: now
+          emailVerified: identity.emailVerified ?? false
         })
-        const inserted = yield* users.insert(new UserRecord({ user, passwordHash: null })).pipe(
-          Effect.as(Option.none<Conflict>()),
-          Effect.catchTag("Conflict", (conflict) => Effect.succeed(Option.some(conflict)))
+        return yield* users.insert(new UserRecord({ user, passwordHash: null })).pipe(
+          Effect.as(user),
+          // A racing first sight of the same sub won: answer its user. Otherwise the email is taken.
+          Effect.catchTag("Conflict", (conflict) =>
+            Effect.flatMap(users.byId(userId), (winner) =>
+              Option.isSome(winner) ? Effect.succeed(winner.value.user) : Effect.fail(conflict)))
         )
-        if (Option.isNone(inserted)) return user
-        // Another request provisioned the same sub first, or the email belongs to someone else.
-        const winner = yield* users.byId(userId)
-        if (Option.isSome(winner)) return winner.value.user
-        return yield* Effect.fail(inserted.value)
       })
 
       return Auth.of({ signup, login, refresh, logout, verify, provisionExternal })

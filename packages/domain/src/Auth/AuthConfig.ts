@@ -39,7 +39,7 @@ export type AuthSettingsInput =
 const MIN_SECRET_LENGTH = 32
 
 /** Every problem of a settings object, one FieldError each (never echoing a secret). */
-export const checkAuthSettings = (settings: AuthSettings): ReadonlyArray<FieldError> => {
+const checkAuthSettings = (settings: AuthSettings): ReadonlyArray<FieldError> => {
   const errors: Array<FieldError> = []
   const positiveInt = (path: string, value: number) => {
     if (!Number.isSafeInteger(value) || value <= 0) errors.push(new FieldError({ path, message: "must be a positive integer" }))

@@ -10,22 +10,16 @@ export const PASSWORD_MIN_LENGTH = 8
 /** Upper bound of the input schemas, so hashing cost cannot be driven by a huge body. */
 export const PASSWORD_MAX_LENGTH = 1024
 
-export interface PasswordRule {
-  readonly id: "minLength" | "upperCase" | "lowerCase" | "digit"
-  readonly message: string
-  readonly holds: (password: string) => boolean
-}
-
-export const passwordRules: ReadonlyArray<PasswordRule> = [
+/** Each rule with the message that reports it, in the order errors are listed. */
+const passwordRules: ReadonlyArray<{ readonly message: string; readonly holds: (password: string) => boolean }> = [
   {
-    id: "minLength",
     message: `must be at least ${PASSWORD_MIN_LENGTH} characters`,
     // Code points, so a character outside the BMP counts once.
     holds: (password) => Array.from(password).length >= PASSWORD_MIN_LENGTH
   },
-  { id: "upperCase", message: "must contain an upper-case letter", holds: (password) => /\p{Lu}/u.test(password) },
-  { id: "lowerCase", message: "must contain a lower-case letter", holds: (password) => /\p{Ll}/u.test(password) },
-  { id: "digit", message: "must contain a digit", holds: (password) => /\p{Nd}/u.test(password) }
+  { message: "must contain an upper-case letter", holds: (password) => /\p{Lu}/u.test(password) },
+  { message: "must contain a lower-case letter", holds: (password) => /\p{Ll}/u.test(password) },
+  { message: "must contain a digit", holds: (password) => /\p{Nd}/u.test(password) }
 ]
 
 /** One FieldError (path "password") per unmet rule, in the order of `passwordRules`; empty when strong. */

@@ -58,10 +58,8 @@ export class SessionIssuer extends Context.Service<SessionIssuer, {
           const access = yield* accessTokens.issue({ userId: user.userId, email: user.email })
           return new TokenPair({ accessToken: access.token, refreshToken, expiresIn: access.expiresIn })
         },
-        Effect.catchTags({
-          RefreshTokenStoreError: (e) => Effect.fail(new SessionIssuerError({ reason: e.reason })),
-          AccessTokensError: (e) => Effect.fail(new SessionIssuerError({ reason: e.reason }))
-        })
+        // Every failure left (store, access tokens, the collision above) carries a StoreFailure reason.
+        Effect.mapError((e) => new SessionIssuerError({ reason: e.reason }))
       )
       return SessionIssuer.of({ issue })
     })

@@ -3,6 +3,7 @@
  * two spellings of one address can never become two accounts.
  */
 import { Schema, SchemaTransformation } from "effect"
+import { DisplayName } from "../DisplayName.js"
 import { IdString } from "../Identifier.js"
 import { Millis } from "../Millis.js"
 
@@ -26,8 +27,7 @@ export const Email = Schema.String.pipe(
 )
 export type Email = typeof Email.Type
 
-/** Trimmed on decode, 1-100 characters. */
-export const UserName = Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(100))
+export const UserName = DisplayName
 
 /** Free-form profile of 000: a short bio and a list of competencies, all optional. */
 export class Profile extends Schema.Class<Profile>("@app/domain/Users/Profile")({

@@ -5,7 +5,7 @@
 import { type Option, Context, Effect, Schema } from "effect"
 import type { Conflict, NotFound } from "../DomainError.js"
 import { StoreFailure } from "../StoreFailure.js"
-import { type Email, Profile, User, type UserId } from "./User.js"
+import { type Email, User, type UserId } from "./User.js"
 
 export class UserRepositoryError extends Schema.TaggedError<UserRepositoryError>()("UserRepositoryError", {
   reason: StoreFailure
@@ -17,10 +17,8 @@ export class UserRecord extends Schema.Class<UserRecord>("@app/domain/Users/User
   passwordHash: Schema.NullOr(Schema.String)
 }) {}
 
-export interface UserPatch {
-  readonly name?: string
-  readonly profile?: Profile
-}
+/** The fields a user may change; the ones left out stay as they are. */
+export type UserPatch = Partial<Pick<User, "name" | "profile">>
 
 export class UserRepository extends Context.Service<UserRepository, {
   /**

@@ -4,11 +4,11 @@
  * update your own name and profile.
  */
 import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
-import type { Actor } from "../Actor.js"
+import { type Actor, requireSelf } from "../Actor.js"
 import { Forbidden, NotFound } from "../DomainError.js"
 import { TeamRepository, type TeamRepositoryError } from "../Teams/TeamRepository.js"
 import { Profile, type User, type UserId, UserName, UserSummary } from "./User.js"
-import { type UserPatch, UserRepository, type UserRepositoryError } from "./UserRepository.js"
+import { UserRepository, type UserRepositoryError } from "./UserRepository.js"
 
 /** PUT /api/users/{userId}: either field may be left out. */
 export const UpdateUserInput = Schema.Struct({
@@ -60,14 +60,8 @@ export class Users extends Context.Service<Users, {
       })
 
       const update = Effect.fn("Users.update")(function*(actor: Actor, userId: UserId, input: UpdateUserInput) {
-        if (userId !== actor.userId) {
-          return yield* new Forbidden({ code: "NotSelf", message: "a user can only update their own account" })
-        }
-        const patch: UserPatch = {
-          ...(input.name === undefined ? {} : { name: input.name }),
-          ...(input.profile === undefined ? {} : { profile: input.profile })
-        }
-        return yield* users.update(userId, patch, yield* Clock.currentTimeMillis)
+        yield* requireSelf(actor, userId)
+        return yield* users.update(userId, input, yield* Clock.currentTimeMillis)
       })
 
       return Users.of({ me, get, update })

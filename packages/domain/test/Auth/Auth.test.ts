@@ -1,17 +1,50 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Redacted, Schema } from "effect"
+import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { Auth, ExternalIdentity } from "../../src/Auth/Auth.js"
-import { hashRefreshToken } from "../../src/Auth/RefreshToken.js"
+import { RefreshTokenStoreMemory } from "../../src/Auth/memory/index.js"
+import { hashRefreshToken, type TokenHash } from "../../src/Auth/RefreshToken.js"
 import { RefreshTokenStore } from "../../src/Auth/RefreshTokenStore.js"
 import { SessionIssuer } from "../../src/Auth/SessionIssuer.js"
 import { DAY, HOUR, SECOND } from "../../src/Millis.js"
 import { parseHash } from "../../src/node/ScryptPasswordHasher.js"
+import { UserRepositoryMemory } from "../../src/Users/memory/index.js"
 import { Email, Profile, User, UserId } from "../../src/Users/User.js"
 import { UserRecord, UserRepository } from "../../src/Users/UserRepository.js"
 import { ADA, authLayer, loginInput, redact, signupAda, signupInput, START, VerifyLog } from "./fixtures.js"
 
 const codeOf = (error: { readonly _tag: string }) => ("code" in error ? String(error.code) : error._tag)
+
+/**
+ * The in-memory user store, yielding after every byId so that racing fibers really interleave
+ * (in-memory steps are synchronous, so without it each fiber would run to its end in turn).
+ * Counts insert attempts.
+ */
+const interleavingUsers = (inserts: { count: number }) =>
+  Layer.effect(
+    UserRepository,
+    Effect.map(UserRepositoryMemory.make, (repo) =>
+      UserRepository.of({
+        ...repo,
+        byId: (userId) => Effect.tap(repo.byId(userId), () => Effect.yieldNow),
+        insert: (record) => Effect.andThen(Effect.sync(() => inserts.count++), repo.insert(record))
+      }))
+  )
+
+/** The in-memory refresh-token store, where a logout ends the family just before `trigger.hash` is looked up. */
+const logoutBeforeLookupOf = (trigger: { hash?: TokenHash }) =>
+  Layer.effect(
+    RefreshTokenStore,
+    Effect.map(RefreshTokenStoreMemory.make, (store) =>
+      RefreshTokenStore.of({
+        ...store,
+        lookup: (tokenHash) =>
+          tokenHash !== trigger.hash ? store.lookup(tokenHash) : store.lookup(tokenHash).pipe(
+            Effect.tap(Option.match({ onNone: () => Effect.void, onSome: (e) => store.revokeFamily(e.family.familyId, 0) })),
+            Effect.andThen(store.lookup(tokenHash))
+          )
+      }))
+  )
 
 describe("Auth", () => {
   describe("signup", () => {
@@ -156,6 +189,19 @@ describe("Auth", () => {
         assert.strictEqual(replay.refreshToken, second.refreshToken)
       }).pipe(Effect.provide(authLayer())))
 
+    it.effect("a replay that meets a logout half-way is RefreshTokenRevoked, never a pair", () => {
+      const trigger: { hash?: TokenHash } = {}
+      return Effect.gen(function*() {
+        const { tokens } = yield* signupAda
+        const auth = yield* Auth
+        const first = yield* auth.refresh(redact(tokens.refreshToken))
+        // The replay reads the parent (family alive), then the child after a logout.
+        trigger.hash = yield* hashRefreshToken(first.refreshToken)
+        const error = yield* auth.refresh(redact(tokens.refreshToken)).pipe(Effect.flip)
+        assert.strictEqual(codeOf(error), "RefreshTokenRevoked")
+      }).pipe(Effect.provide(authLayer({}, { refreshTokens: logoutBeforeLookupOf(trigger) })))
+    })
+
     it.effect("reuse after the grace window revokes the whole family", () =>
       Effect.gen(function*() {
         const { tokens } = yield* signupAda
@@ -256,13 +302,21 @@ describe("Auth", () => {
         assert.isNull(record.passwordHash)
       }).pipe(Effect.provide(authLayer())))
 
-    it.effect("racing first sights create one user and all answer it", () =>
-      Effect.gen(function*() {
+    it.effect("racing first sights create one user and all answer it", () => {
+      const inserts = { count: 0 }
+      return Effect.gen(function*() {
         const auth = yield* Auth
-        const users = yield* Effect.all(Array.from({ length: 5 }, () => auth.provisionExternal(identity)), { concurrency: "unbounded" })
-        assert.strictEqual(new Set(users.map((u) => u.userId)).size, 1)
-        assert.strictEqual(new Set(users.map((u) => u.createdAt)).size, 1)
-      }).pipe(Effect.provide(authLayer())))
+        yield* TestClock.setTime(START)
+        const users = yield* Effect.all(
+          Array.from({ length: 5 }, (_, i) => auth.provisionExternal({ ...identity, name: `Grace ${i}` })),
+          { concurrency: "unbounded" }
+        )
+        // Every request saw no user and tried to insert; the losers answer the winner's user.
+        assert.strictEqual(inserts.count, 5)
+        for (const user of users) assert.deepStrictEqual(user, users[0])
+        assert.deepStrictEqual(Option.getOrThrow(yield* (yield* UserRepository).byId(users[0]!.userId)).user, users[0])
+      }).pipe(Effect.provide(authLayer({}, { users: interleavingUsers(inserts) })))
+    })
 
     it.effect("an email that belongs to another account is Conflict EmailTaken", () =>
       Effect.gen(function*() {

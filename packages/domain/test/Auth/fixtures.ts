@@ -11,12 +11,14 @@ import { Auth, LoginInput, SignupInput } from "../../src/Auth/Auth.js"
 import { AuthConfig, type AuthSettings } from "../../src/Auth/AuthConfig.js"
 import { RefreshTokenStoreMemory } from "../../src/Auth/memory/index.js"
 import { PasswordHasher } from "../../src/Auth/PasswordHasher.js"
+import type { RefreshTokenStore } from "../../src/Auth/RefreshTokenStore.js"
 import { SessionIssuer } from "../../src/Auth/SessionIssuer.js"
 import { Ids } from "../../src/Ids.js"
 import * as JoseAccessTokens from "../../src/node/JoseAccessTokens.js"
 import * as ScryptPasswordHasher from "../../src/node/ScryptPasswordHasher.js"
 import { Randomness } from "../../src/Randomness.js"
 import { UserRepositoryMemory } from "../../src/Users/memory/index.js"
+import type { UserRepository } from "../../src/Users/UserRepository.js"
 
 export const START = 1_700_000_000_000
 
@@ -37,15 +39,24 @@ const recordingHasher = Layer.effect(
   })
 ).pipe(Layer.provideMerge(VerifyLog.layer))
 
-/** Everything Auth needs, fresh on every build; each port also stays reachable for assertions. */
-export const authLayer = (overrides: Partial<AuthSettings> = {}) =>
+/**
+ * Everything Auth needs, fresh on every build; each port also stays reachable for assertions. The
+ * two stores can be replaced (by decorators of the in-memory ones, to stage races).
+ */
+export const authLayer = (
+  overrides: Partial<AuthSettings> = {},
+  stores: {
+    readonly users?: Layer.Layer<UserRepository>
+    readonly refreshTokens?: Layer.Layer<RefreshTokenStore>
+  } = {}
+) =>
   Auth.layer.pipe(
     Layer.provideMerge(SessionIssuer.layer),
     Layer.provideMerge(
       Layer.mergeAll(
         JoseAccessTokens.layer,
-        RefreshTokenStoreMemory.layer,
-        UserRepositoryMemory.layer,
+        stores.refreshTokens ?? RefreshTokenStoreMemory.layer,
+        stores.users ?? UserRepositoryMemory.layer,
         recordingHasher,
         Ids.layer
       )

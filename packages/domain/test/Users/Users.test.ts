@@ -74,7 +74,7 @@ const seed = Effect.gen(function*() {
 const fixed: Memberships = { teams: [[idOf("ada"), idOf("bob")], [idOf("bob"), idOf("cyd")], [idOf("dan")]] }
 
 describe("Users", () => {
-  it.effect("me answers the caller's own user, NotFound once it is gone", () =>
+  it.effect("me answers the caller's own user, NotFound for an account that does not exist", () =>
     Effect.gen(function*() {
       yield* seed
       const users = yield* Users
