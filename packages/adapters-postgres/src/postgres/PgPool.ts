@@ -4,7 +4,7 @@
  * behind them, so a database that is down or unreachable fails fast with a retryable error
  * instead of hanging, and the pool reconnects by itself when it comes back.
  */
-import { Config, Effect, Exit, Layer, Option, Redacted, Schedule } from "effect"
+import { Config, Effect, Exit, Layer, Option, Redacted } from "effect"
 import pg from "pg"
 import { type Row, type Sql, SqlClient, type TransactionOptions } from "./SqlClient.js"
 import { fromCause, isTransactionConflict, SqlError, timedOut } from "./SqlError.js"
@@ -80,7 +80,14 @@ export const make = (config: PgPoolConfig) =>
     const once = <A, E, R>(body: (sql: Sql) => Effect.Effect<A, E, R>, options: TransactionOptions | undefined) =>
       Effect.acquireUseRelease(
         bounded(Effect.tryPromise({ try: () => pool.connect(), catch: fromCause })).pipe(
-          Effect.map((client) => ({ client, healthy: false }))
+          Effect.map((client) => {
+            // pg-pool listens for a client's "error" only while it is idle. A checked-out client
+            // whose connection drops emits one too (its query in flight fails on its own), and
+            // without a listener the process would crash.
+            const onError = () => {}
+            client.on("error", onError)
+            return { client, onError, healthy: false }
+          })
         ),
         (held) => {
           const sql = inTransaction(held.client)
@@ -99,7 +106,11 @@ export const make = (config: PgPoolConfig) =>
         },
         // A connection whose transaction state is unknown (interrupted, rollback failed) is
         // destroyed rather than returned to the pool.
-        (held, exit) => Effect.sync(() => held.client.release(Exit.isSuccess(exit) || held.healthy ? undefined : true))
+        (held, exit) =>
+          Effect.sync(() => {
+            held.client.off("error", held.onError)
+            held.client.release(Exit.isSuccess(exit) || held.healthy ? undefined : true)
+          })
       )
 
     const sql: Sql = {
@@ -107,10 +118,11 @@ export const make = (config: PgPoolConfig) =>
       script: (text) => Effect.asVoid(run(pool, text)),
       transaction: (body, options) =>
         once(body, options).pipe(
+          // Retried at once: the conflicting transaction has already been rolled back by then, and
+          // a sleep here would run on the caller's Clock (frozen under TestClock in tests).
           Effect.retry({
             while: (error) => error instanceof SqlError && isTransactionConflict(error),
-            times: SERIALIZATION_RETRIES,
-            schedule: Schedule.exponential("5 millis")
+            times: SERIALIZATION_RETRIES
           })
         )
     }

@@ -14,7 +14,9 @@ export class SqlError extends Data.TaggedError("SqlError")<{
 }> {}
 
 /** Connection classes and states worth retrying: the server is down, restarting, or overloaded. */
-const unavailableStates = new Set(["57P01", "57P02", "57P03", "53300", "53400", "40001", "40P01"])
+const unavailableStates = new Set(["57P01", "57P02", "57P03", "57P05", "53300", "53400", "40001", "40P01"])
+/** Statement timeout / cancel, lock timeout, idle-in-transaction timeout. */
+const timedOutStates = new Set(["57014", "55P03", "25P03"])
 const unavailableNodeCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"])
 
 const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
@@ -25,14 +27,19 @@ export const fromCause = (cause: unknown): SqlError => {
   const code = typeof fields["code"] === "string" ? fields["code"] : undefined
   const constraint = typeof fields["constraint"] === "string" ? fields["constraint"] : undefined
   const message = messageOf(cause)
-  const sqlState = code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+  // No SQLSTATE class starts with "E"; Node's errno codes do (EPIPE has five letters too).
+  const sqlState = code !== undefined && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code) ? code : undefined
   let reason: StoreFailure
-  if (sqlState === "57014" || /timeout/i.test(message)) {
+  // The server's own errors are classified by SQLSTATE alone: their messages quote column and
+  // constraint names, so "ended_at" or "timeout_ms" must not make a bug look retryable. The
+  // message is only a clue for client-side failures (pg and PGlite give those no SQLSTATE).
+  if (sqlState !== undefined ? timedOutStates.has(sqlState) : /timeout/i.test(message)) {
     reason = new TimedOut({ message: `database: ${message}` })
   } else if (
-    (sqlState !== undefined && (sqlState.startsWith("08") || unavailableStates.has(sqlState))) ||
-    (code !== undefined && unavailableNodeCodes.has(code)) ||
-    /Connection terminated|not queryable|ended|closed/i.test(message)
+    sqlState !== undefined
+      ? sqlState.startsWith("08") || unavailableStates.has(sqlState)
+      : (code !== undefined && unavailableNodeCodes.has(code)) ||
+        /Connection terminated|not queryable|ended|closed/i.test(message)
   ) {
     reason = new Unavailable({ message: `database: ${message}` })
   } else {
