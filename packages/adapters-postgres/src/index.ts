@@ -1,5 +1,7 @@
 /**
- * The domain's ports on PostgreSQL and Redis. Filled by the Postgres + Redis adapters issue; the
- * module exists so the workspace graph (adapter → domain) is real from the start.
+ * The domain's ports on PostgreSQL (pg, or PGlite embedded) and Redis (ioredis): the server
+ * build's data layer. `ServerStores` composes them; the namespaces give each adapter alone.
  */
-export type { StoreFailure } from "@app/domain"
+export * from "./postgres/index.js"
+export * from "./redis/index.js"
+export * as ServerStores from "./ServerStores.js"
