@@ -40,9 +40,10 @@
  *                          GSI userPlatform-index (userPlatform, accountCampaign =
  *                          "<accountId>#<campaignId>") ALL: a user's campaigns on a platform in
  *                          (accountId, campaignId) order ('#' sorts below every id character)
- * chat-rooms               PK roomId; GSI teamId-index (teamId, roomId) ALL
+ * chat-rooms               PK roomId; GSI teamId-index (teamId, roomId) INCLUDE name, createdAt —
+ *                          not lastSeq, so an append's counter update never writes the index
  *   room                  roomId, teamId, name, createdAt, lastSeq (N, the sequence counter)
- *   message key guard     roomId = "MSGKEY#<roomId>#<senderId>#<clientMessageId>"; seq — the
+ *   message key guard     roomId = "MSGKEY#<roomId>#<senderId>#<clientMessageId>"; seq, messageId — the
  *                          idempotency key of append; no teamId, so it stays out of the index
  * chat-messages            PK roomId, SK seq (N); messageId, senderId, body, clientMessageId, sentAt;
  *                          pages and catch-up are Query with seq BETWEEN, forward or backward
@@ -141,7 +142,12 @@ export const definitions = {
   chatRooms: {
     name: "chat-rooms",
     partitionKey: S("roomId"),
-    indexes: [{ indexName: "teamId-index", partitionKey: S("teamId"), sortKey: S("roomId"), projection: ALL }]
+    indexes: [{
+      indexName: "teamId-index",
+      partitionKey: S("teamId"),
+      sortKey: S("roomId"),
+      projection: { type: "INCLUDE", attributes: ["name", "createdAt"] }
+    }]
   },
   chatMessages: { name: "chat-messages", partitionKey: S("roomId"), sortKey: N("seq"), indexes: [] },
   qrChallenges: { name: "qr-challenges", partitionKey: S("challengeId"), indexes: [], ttlAttribute: TTL_ATTRIBUTE },
