@@ -21,7 +21,8 @@
  *   membership            userId = <UserId>; role, invitedBy, joinedAt, itemType "membership"
  *                          members = Query teamId AND userId > "#TEAM" ('#' sorts below every id
  *                          character, so the team item comes first); teamsOf = Query userId-index,
- *                          then BatchGetItem of the "#TEAM" items; role rules = conditions on role
+ *                          then BatchGetItem of the "#TEAM" items and the memberships (consistent);
+ *                          role rules = conditions on role
  * invitations              PK invitationId; GSI email-index (email, expiresAt) ALL,
  *                          GSI teamId-index (teamId, invitationId) KEYS_ONLY
  *   invitation            invitationId, teamId, email, role, invitedBy, status, createdAt, expiresAt;
@@ -48,10 +49,12 @@
  * chat-messages            PK roomId, SK seq (N); messageId, senderId, body, clientMessageId, sentAt;
  *                          pages and catch-up are Query with seq BETWEEN, forward or backward
  * qr-challenges            PK challengeId; the challenge's fields; ttl = expiresAt + 10 min
- * refresh-families         PK familyId; userId, createdAt, revokedAt, ttl
+ * refresh-families         PK familyId; userId, createdAt, revokedAt (absent while alive), ttl
+ *                          (its newest token's)
  * refresh-tokens           PK tokenHash; familyId, userId, issuedAt, expiresAt, rotatedAt,
- *                          childHash, ttl; rotate = TransactWriteItems (Update parent, ConditionCheck
- *                          family, Put child)
+ *                          childHash (both absent while current), ttl = max(expiresAt, written) +
+ *                          1 day; rotate = TransactWriteItems (Update family's ttl if unrevoked,
+ *                          Update parent if unrotated, Put child if new)
  * devices                  PK deviceId; GSI teamId-index (teamId, deviceId) INCLUDE name, createdAt
  *                          — the ingest key digest is never projected into the index
  * sensor-readings          PK deviceId, SK ts (N, measured epoch millis); temperature, humidity,

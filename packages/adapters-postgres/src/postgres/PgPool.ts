@@ -60,10 +60,37 @@ export const make = (config: PgPoolConfig) =>
     const bounded = <A>(effect: Effect.Effect<A, SqlError>): Effect.Effect<A, SqlError> =>
       Effect.timeoutOrElse(effect, { duration: deadline, orElse: () => Effect.fail(timedOut(deadline)) })
 
-    const run = <R extends Row>(queryable: pg.Pool | pg.PoolClient, text: string, params?: ReadonlyArray<unknown>) =>
+    const run = <R extends Row>(queryable: pg.PoolClient, text: string, params?: ReadonlyArray<unknown>) =>
       bounded(
         Effect.tryPromise({
           try: (): Promise<pg.QueryResult<R>> => queryable.query<R>(text, params === undefined ? undefined : [...params]),
+          catch: fromCause
+        })
+      ).pipe(Effect.map((result): ReadonlyArray<R> => result.rows))
+
+    /**
+     * One statement on a pooled connection. Unlike `pool.query`, which destroys the connection on
+     * any error, a connection that answered with a server error (a unique violation behind an
+     * idempotent retry, say) goes back to the pool; only a connection-level failure drops it.
+     */
+    const runPooled = <R extends Row>(text: string, params?: ReadonlyArray<unknown>) =>
+      bounded(
+        Effect.tryPromise({
+          try: async (): Promise<pg.QueryResult<R>> => {
+            const client = await pool.connect()
+            const onError = () => {}
+            client.on("error", onError)
+            try {
+              const result = await client.query<R>(text, params === undefined ? undefined : [...params])
+              client.off("error", onError)
+              client.release()
+              return result
+            } catch (error) {
+              client.off("error", onError)
+              client.release(fromCause(error).code === undefined ? (error as Error) : undefined)
+              throw error
+            }
+          },
           catch: fromCause
         })
       ).pipe(Effect.map((result): ReadonlyArray<R> => result.rows))
@@ -114,8 +141,8 @@ export const make = (config: PgPoolConfig) =>
       )
 
     const sql: Sql = {
-      query: (text, params) => run(pool, text, params),
-      script: (text) => Effect.asVoid(run(pool, text)),
+      query: (text, params) => runPooled(text, params),
+      script: (text) => Effect.asVoid(runPooled(text)),
       transaction: (body, options) =>
         once(body, options).pipe(
           // Retried at once: the conflicting transaction has already been rolled back by then, and

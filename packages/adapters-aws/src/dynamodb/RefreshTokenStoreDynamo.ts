@@ -1,0 +1,215 @@
+/**
+ * RefreshTokenStore on two tables: refresh-families (PK familyId) and refresh-tokens (PK
+ * tokenHash). Only digests are stored. A rotation is one TransactWriteItems whose conditions are
+ * the compare-and-set: the family must exist unrevoked, the parent must exist unrotated, the
+ * child digest must be new. Of any number of racing rotations of one parent exactly one commits;
+ * the others find the parent rotated ("AlreadyRotated") and leave no child behind. A revocation
+ * writes the family item a rotation is conditioned on, so the two serialise and a revoked family
+ * never gains a current token.
+ *
+ * "Not yet" is an absent attribute: a live family has no revokedAt, a current token no rotatedAt
+ * or childHash. Both tables expire items by TTL (`ttl`, epoch seconds): an item is kept RETENTION
+ * past the later of its expiry and the time it is written (Effect's Clock) — DynamoDB's TTL
+ * compares with the wall clock, so an item stored with an expiry already past (a backfill, a test
+ * at fixed instants) would otherwise vanish seconds after the port stored it. A family is kept as
+ * long as its newest token: each rotation moves the family's ttl forward in the same transaction.
+ *
+ * Round trips: create 1 TransactWriteItems; lookup 2 GetItem (token, then its family; 1 when the
+ * token is unknown); rotate 1 GetItem (the parent, for its immutable familyId and userId) + 1
+ * TransactWriteItems (only the GetItem when the parent is unknown, 2 GetItem when the child digest
+ * is the parent's own); revokeFamily 1 UpdateItem.
+ */
+import {
+  Conflict,
+  type NewRefreshFamily,
+  NotFound,
+  RefreshFamily,
+  type RefreshFamilyId,
+  RefreshTokenEntry,
+  RefreshTokenRecord,
+  type RefreshRotation,
+  RefreshTokenStore,
+  RefreshTokenStoreError,
+  type TokenHash,
+  Unexpected
+} from "@app/domain"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { DynamoClient, type Item } from "./DynamoClient.js"
+import * as DynamoError from "./DynamoError.js"
+
+/** How long a token or family is kept after it expires (or is written, if later). */
+export const RETENTION = 24 * 3_600_000
+
+/** The `ttl` of an item expiring at `expiresAt` and written at `now`: epoch seconds, rounded up. */
+export const ttlOf = (expiresAt: number, now: number): number => Math.ceil((Math.max(expiresAt, now) + RETENTION) / 1000)
+
+const familyKey = (familyId: RefreshFamilyId) => ({ familyId })
+const tokenKey = (tokenHash: TokenHash) => ({ tokenHash })
+
+const portError = DynamoError.toPortError((reason) => new RefreshTokenStoreError({ reason }))
+
+const malformed = (what: string) =>
+  new RefreshTokenStoreError({ reason: new Unexpected({ message: `a stored refresh ${what} item does not decode` }) })
+
+const decodeToken = Schema.decodeUnknownEffect(RefreshTokenRecord)
+const decodeFamily = Schema.decodeUnknownEffect(RefreshFamily)
+
+export const tokenFromItem = (item: Item): Effect.Effect<RefreshTokenRecord, RefreshTokenStoreError> =>
+  decodeToken({
+    tokenHash: item["tokenHash"],
+    familyId: item["familyId"],
+    userId: item["userId"],
+    issuedAt: item["issuedAt"],
+    expiresAt: item["expiresAt"],
+    rotatedAt: item["rotatedAt"] ?? null,
+    childHash: item["childHash"] ?? null
+  }).pipe(Effect.mapError(() => malformed("token")))
+
+export const familyFromItem = (item: Item): Effect.Effect<RefreshFamily, RefreshTokenStoreError> =>
+  decodeFamily({
+    familyId: item["familyId"],
+    userId: item["userId"],
+    createdAt: item["createdAt"],
+    revokedAt: item["revokedAt"] ?? null
+  }).pipe(Effect.mapError(() => malformed("family")))
+
+/** A current (unrotated) token's item. */
+const currentTokenItem = (token: RefreshTokenRecord, now: number): Item => ({
+  tokenHash: token.tokenHash,
+  familyId: token.familyId,
+  userId: token.userId,
+  issuedAt: token.issuedAt,
+  expiresAt: token.expiresAt,
+  ttl: ttlOf(token.expiresAt, now)
+})
+
+const familyExists = new Conflict({ code: "FamilyExists", message: "refresh-token family already exists" })
+const tokenExists = new Conflict({ code: "TokenExists", message: "refresh token already exists" })
+const familyRevoked = new Conflict({ code: "FamilyRevoked", message: "refresh-token family is revoked" })
+const alreadyRotated = new Conflict({ code: "AlreadyRotated", message: "refresh token was already rotated" })
+
+// Positions of the rotation transaction's actions, in the order the port ranks its failures.
+const FAMILY = 0
+const PARENT = 1
+const CHILD = 2
+
+/** Why a rotation's transaction was cancelled, in the port's order (every condition is evaluated). */
+const rotationRefused = (failed: DynamoError.ConditionFailed): NotFound | Conflict | DynamoError.ConditionFailed => {
+  if (failed.failedAt(PARENT) && failed.itemAt(PARENT) === undefined) return NotFound.of("refresh token")
+  if (failed.failedAt(FAMILY)) return failed.itemAt(FAMILY) === undefined ? NotFound.of("refresh token") : familyRevoked
+  if (failed.failedAt(PARENT)) return alreadyRotated
+  return failed.failedAt(CHILD) ? tokenExists : failed
+}
+
+export const make = Effect.gen(function*() {
+  const dynamo = yield* DynamoClient
+
+  const create = Effect.fn("RefreshTokenStoreDynamo.create")(function*(input: NewRefreshFamily) {
+    const family = new RefreshFamily({ familyId: input.familyId, userId: input.userId, createdAt: input.at, revokedAt: null })
+    const token = new RefreshTokenRecord({
+      tokenHash: input.tokenHash,
+      familyId: input.familyId,
+      userId: input.userId,
+      issuedAt: input.at,
+      expiresAt: input.expiresAt,
+      rotatedAt: null,
+      childHash: null
+    })
+    const now = yield* Clock.currentTimeMillis
+    yield* dynamo.transactWrite([
+      {
+        kind: "put",
+        table: "refreshFamilies",
+        item: { familyId: family.familyId, userId: family.userId, createdAt: family.createdAt, ttl: ttlOf(input.expiresAt, now) },
+        condition: "attribute_not_exists(#familyId)"
+      },
+      { kind: "put", table: "refreshTokens", item: currentTokenItem(token, now), condition: "attribute_not_exists(#tokenHash)" }
+    ]).pipe(
+      // Both conditions are evaluated and reported, so a taken family wins over a taken digest.
+      Effect.catchTag("ConditionFailed", (failed) => Effect.fail(failed.failedAt(0) ? familyExists : tokenExists)),
+      portError
+    )
+    return new RefreshTokenEntry({ token, family })
+  })
+
+  const tokenItem = (tokenHash: TokenHash) => dynamo.get("refreshTokens", tokenKey(tokenHash)).pipe(portError)
+  const familyItem = (familyId: RefreshFamilyId) => dynamo.get("refreshFamilies", familyKey(familyId)).pipe(portError)
+
+  const lookup = Effect.fn("RefreshTokenStoreDynamo.lookup")(function*(tokenHash: TokenHash) {
+    const found = yield* tokenItem(tokenHash)
+    if (Option.isNone(found)) return Option.none()
+    const token = yield* tokenFromItem(found.value)
+    const family = yield* familyItem(token.familyId)
+    if (Option.isNone(family)) return Option.none()
+    return Option.some(new RefreshTokenEntry({ token, family: yield* familyFromItem(family.value) }))
+  })
+
+  /** A rotation into the parent's own digest cannot be one transaction (two actions on one item): answer from reads. */
+  const refuseSelfRotation = Effect.fn("RefreshTokenStoreDynamo.refuseSelfRotation")(function*(parent: RefreshTokenRecord) {
+    const family = yield* familyItem(parent.familyId)
+    if (Option.isNone(family)) return yield* Effect.fail(NotFound.of("refresh token"))
+    if ((yield* familyFromItem(family.value)).revokedAt !== null) return yield* Effect.fail(familyRevoked)
+    return yield* Effect.fail(parent.rotatedAt !== null ? alreadyRotated : tokenExists)
+  })
+
+  const rotate = Effect.fn("RefreshTokenStoreDynamo.rotate")(function*(rotation: RefreshRotation) {
+    const found = yield* tokenItem(rotation.parentHash)
+    if (Option.isNone(found)) return yield* Effect.fail(NotFound.of("refresh token"))
+    // familyId and userId never change, so reading them first decides nothing the transaction does not re-check.
+    const parent = yield* tokenFromItem(found.value)
+    if (rotation.childHash === rotation.parentHash) return yield* refuseSelfRotation(parent)
+    const child = new RefreshTokenRecord({
+      tokenHash: rotation.childHash,
+      familyId: parent.familyId,
+      userId: parent.userId,
+      issuedAt: rotation.at,
+      expiresAt: rotation.expiresAt,
+      rotatedAt: null,
+      childHash: null
+    })
+    const now = yield* Clock.currentTimeMillis
+    yield* dynamo.transactWrite([
+      {
+        kind: "update",
+        table: "refreshFamilies",
+        key: familyKey(parent.familyId),
+        update: "SET #ttl = :ttl",
+        condition: "attribute_exists(#familyId) AND attribute_not_exists(#revokedAt)",
+        values: { ":ttl": ttlOf(Math.max(parent.expiresAt, rotation.expiresAt), now) },
+        returnItemOnConditionFailure: true
+      },
+      {
+        kind: "update",
+        table: "refreshTokens",
+        key: tokenKey(rotation.parentHash),
+        update: "SET #rotatedAt = :at, #childHash = :child",
+        condition: "attribute_exists(#tokenHash) AND attribute_not_exists(#rotatedAt)",
+        values: { ":at": rotation.at, ":child": rotation.childHash },
+        returnItemOnConditionFailure: true
+      },
+      { kind: "put", table: "refreshTokens", item: currentTokenItem(child, now), condition: "attribute_not_exists(#tokenHash)" }
+    ]).pipe(
+      Effect.catchTag("ConditionFailed", (failed) => Effect.fail(rotationRefused(failed))),
+      portError
+    )
+    return child
+  })
+
+  const revokeFamily = Effect.fn("RefreshTokenStoreDynamo.revokeFamily")(function*(familyId: RefreshFamilyId, at: number) {
+    yield* dynamo.update("refreshFamilies", familyKey(familyId), {
+      update: "SET #revokedAt = :at",
+      condition: "attribute_exists(#familyId) AND attribute_not_exists(#revokedAt)",
+      values: { ":at": at },
+      returnValues: "NONE"
+    }).pipe(
+      // Unknown or already revoked: nothing to do, and the first revokedAt stays.
+      Effect.catchTag("ConditionFailed", () => Effect.void),
+      portError
+    )
+  })
+
+  return RefreshTokenStore.of({ create, lookup, rotate, revokeFamily })
+})
+
+/** Needs DynamoClient (DynamoClient.layer / layerConfig, or a test layer). */
+export const layer: Layer.Layer<RefreshTokenStore, never, DynamoClient> = Layer.effect(RefreshTokenStore, make)

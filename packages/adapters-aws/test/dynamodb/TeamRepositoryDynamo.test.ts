@@ -1,0 +1,312 @@
+/**
+ * TeamRepository on DynamoDB Local: the domain's contract suite unchanged, then what only this
+ * adapter shows — 20 racing accepts of one invitation make one membership, racing ownership
+ * transfers leave exactly one owner, 20 racing invitations of one email leave one pending (the
+ * guard item), the guard's release and hand-over, a delete that leaves nothing behind in either
+ * table, the round trips of each method, and never a Scan.
+ */
+import { assert, layer } from "@effect/vitest"
+import {
+  Email,
+  Invitation,
+  InvitationId,
+  Membership,
+  type Role,
+  Team,
+  TeamId,
+  TeamRepository,
+  UserId
+} from "@app/domain"
+import { TeamRepositoryContract } from "@app/domain/contract"
+import { Effect, Exit, Layer, Option, Schema } from "effect"
+import { afterAll } from "vitest"
+import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
+import * as TeamRepositoryDynamo from "../../src/dynamodb/TeamRepositoryDynamo.js"
+import * as DynamoTest from "../support/DynamoTest.js"
+
+const TABLES = ["teams", "invitations"] as const
+
+const contract = DynamoTest.make({ tables: TABLES })
+TeamRepositoryContract.suite("dynamodb", TeamRepositoryDynamo.layer.pipe(Layer.provide(contract.layer)))
+
+const dynamo = DynamoTest.make({ tables: TABLES })
+
+afterAll(() => {
+  for (const recorder of [contract.recorder, dynamo.recorder]) {
+    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
+  }
+})
+
+const T0 = 1_700_000_000_000
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+let counter = 0
+const decodeEmail = Schema.decodeSync(Email)
+
+/** Ids of a fresh scope: team t, users u<i> with emails, invitations i<i>. */
+const scope = () => {
+  const s = `tr${(counter++).toString(36)}`
+  return {
+    teamId: TeamId.make(`${s}-t`),
+    user: (i: number) => UserId.make(`${s}-u${i}`),
+    email: (i: number) => decodeEmail(`${s}-u${i}@example.com`),
+    invitation: (i: number | string) => InvitationId.make(`${s}-i${i}`)
+  }
+}
+
+const member = (teamId: TeamId, userId: UserId, role: Role, at = T0) =>
+  new Membership({ teamId, userId, role, invitedBy: role === "owner" ? null : UserId.make("inviter"), joinedAt: at })
+
+const invitationOf = (
+  ids: ReturnType<typeof scope>,
+  id: number | string,
+  invitee: number,
+  options: { readonly createdAt?: number; readonly expiresAt?: number } = {}
+) =>
+  new Invitation({
+    invitationId: ids.invitation(id),
+    teamId: ids.teamId,
+    email: ids.email(invitee),
+    role: "member",
+    invitedBy: ids.user(0),
+    status: "pending",
+    createdAt: options.createdAt ?? T0,
+    expiresAt: options.expiresAt ?? (options.createdAt ?? T0) + 7 * DAY
+  })
+
+/** A team owned by u0 with `members` more members u1…un who joined through invitations. */
+const seedTeam = Effect.fnUntraced(function*(members = 0) {
+  const repo = yield* TeamRepository
+  const ids = scope()
+  yield* repo.create(new Team({ teamId: ids.teamId, name: "Team", createdAt: T0, updatedAt: T0 }), member(ids.teamId, ids.user(0), "owner"))
+  for (let i = 1; i <= members; i++) {
+    yield* repo.addInvitation(invitationOf(ids, `seed${i}`, i))
+    yield* repo.acceptInvitation(ids.invitation(`seed${i}`), member(ids.teamId, ids.user(i), "member", T0 + 1))
+  }
+  return { repo, ids }
+})
+
+const race = <A, E>(effects: ReadonlyArray<Effect.Effect<A, E>>) =>
+  Effect.all(effects.map((e) => Effect.exit(e)), { concurrency: "unbounded" })
+
+const codeOf = (exit: Exit.Exit<unknown, unknown>) => {
+  const found = Exit.findErrorOption(exit)
+  return Option.isSome(found) ? (found.value as { code?: string; _tag: string }).code ?? (found.value as { _tag: string })._tag : "ok"
+}
+
+const ownersOf = (members: ReadonlyArray<Membership>) => members.filter((m) => m.role === "owner").map((m) => m.userId)
+
+layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeTestServices: true, timeout: "60 seconds" })(
+  "TeamRepositoryDynamo",
+  (it) => {
+    it.effect("20 parallel accepts of one invitation by 20 users: one membership, the rest InvitationNotPending", () =>
+      Effect.gen(function*() {
+        const { ids, repo } = yield* seedTeam()
+        yield* repo.addInvitation(invitationOf(ids, 1, 1))
+        const exits = yield* race(
+          Array.from({ length: 20 }, (_, i) => repo.acceptInvitation(ids.invitation(1), member(ids.teamId, ids.user(i + 1), "member", T0 + 1)))
+        )
+        assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
+        assert.deepStrictEqual(new Set(exits.filter(Exit.isFailure).map(codeOf)), new Set(["InvitationNotPending"]))
+        assert.strictEqual((yield* repo.members(ids.teamId)).length, 2)
+        assert.strictEqual(Option.getOrThrow(yield* repo.invitation(ids.invitation(1))).status, "accepted")
+      }))
+
+    it.effect("20 parallel accepts of one invitation by one user: one membership", () =>
+      Effect.gen(function*() {
+        const { ids, repo } = yield* seedTeam()
+        yield* repo.addInvitation(invitationOf(ids, 1, 1))
+        const joining = member(ids.teamId, ids.user(1), "member", T0 + 1)
+        const exits = yield* race(Array.from({ length: 20 }, () => repo.acceptInvitation(ids.invitation(1), joining)))
+        assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
+        assert.deepStrictEqual((yield* repo.members(ids.teamId)).map((m) => m.userId).sort(), [ids.user(0), ids.user(1)])
+      }))
+
+    it.effect("parallel ownership transfers, from the owner and from every member: exactly one owner, each round", () =>
+      Effect.gen(function*() {
+        for (let round = 0; round < 3; round++) {
+          const { ids, repo } = yield* seedTeam(6)
+          const users = [0, 1, 2, 3, 4, 5, 6]
+          const exits = yield* race(
+            users.flatMap((from) => users.filter((to) => to !== from).map((to) => repo.transferOwnership(ids.teamId, ids.user(from), ids.user(to))))
+          )
+          const wins = exits.filter(Exit.isSuccess).length
+          assert.isAtLeast(wins, 1)
+          assert.deepStrictEqual(new Set(exits.filter(Exit.isFailure).map(codeOf)), new Set(["NotOwner"]))
+          const members = yield* repo.members(ids.teamId)
+          assert.strictEqual(members.length, 7)
+          assert.strictEqual(ownersOf(members).length, 1)
+        }
+      }))
+
+    it.effect("20 parallel transfers from the owner to 20 members: one wins, one owner, the old one an admin", () =>
+      Effect.gen(function*() {
+        const { ids, repo } = yield* seedTeam(20)
+        const exits = yield* race(Array.from({ length: 20 }, (_, i) => repo.transferOwnership(ids.teamId, ids.user(0), ids.user(i + 1))))
+        assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
+        const members = yield* repo.members(ids.teamId)
+        const winner = ids.user(exits.findIndex(Exit.isSuccess) + 1)
+        assert.deepStrictEqual(ownersOf(members), [winner])
+        assert.strictEqual(members.find((m) => m.userId === ids.user(0))?.role, "admin")
+      }))
+
+    it.effect("20 parallel invitations of one email: one is stored and pending, the guard names it", () =>
+      Effect.gen(function*() {
+        const client = yield* DynamoClient
+        const { ids, repo } = yield* seedTeam()
+        const exits = yield* race(Array.from({ length: 20 }, (_, i) => repo.addInvitation(invitationOf(ids, i, 1, { createdAt: T0 + i }))))
+        assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
+        assert.deepStrictEqual(new Set(exits.filter(Exit.isFailure).map(codeOf)), new Set(["InvitationPending"]))
+        const winner = ids.invitation(exits.findIndex(Exit.isSuccess))
+        const pending = yield* repo.pendingInvitationsFor(ids.email(1), T0 + 100)
+        assert.deepStrictEqual(pending.map((i) => i.invitationId), [winner])
+        const stored = yield* Effect.forEach(Array.from({ length: 20 }, (_, i) => i), (i) => repo.invitation(ids.invitation(i)))
+        assert.strictEqual(stored.filter(Option.isSome).length, 1)
+        const guard = Option.getOrThrow(yield* client.get("invitations", TeamRepositoryDynamo.pendingGuardKey(ids.teamId, ids.email(1))))
+        assert.strictEqual(guard["pendingInvitationId"], winner)
+        assert.isUndefined(guard["email"])
+      }))
+
+    it.effect("the guard: released by an answer, taken over after expiry, left alone by answering an older invitation", () =>
+      Effect.gen(function*() {
+        const client = yield* DynamoClient
+        const { ids, repo } = yield* seedTeam()
+        const guardOf = (invitee: number) =>
+          Effect.map(client.get("invitations", TeamRepositoryDynamo.pendingGuardKey(ids.teamId, ids.email(invitee))), Option.map((g) => g["pendingInvitationId"]))
+
+        // Answering releases the guard: a new invitation may follow at once.
+        yield* repo.addInvitation(invitationOf(ids, 1, 1))
+        yield* repo.declineInvitation(ids.invitation(1))
+        assert.isTrue(Option.isNone(yield* guardOf(1)))
+        yield* repo.addInvitation(invitationOf(ids, 2, 1, { createdAt: T0 + 1 }))
+        yield* repo.acceptInvitation(ids.invitation(2), member(ids.teamId, ids.user(1), "member", T0 + 2))
+        assert.isTrue(Option.isNone(yield* guardOf(1)))
+
+        // An expired invitation's guard is taken over; answering the old one leaves the new guard.
+        yield* repo.addInvitation(invitationOf(ids, 3, 2, { expiresAt: T0 + HOUR }))
+        assert.deepStrictEqual(yield* guardOf(2), Option.some(ids.invitation(3)))
+        yield* repo.addInvitation(invitationOf(ids, 4, 2, { createdAt: T0 + HOUR }))
+        assert.deepStrictEqual(yield* guardOf(2), Option.some(ids.invitation(4)))
+        dynamo.recorder.take()
+        yield* repo.declineInvitation(ids.invitation(3))
+        assert.deepStrictEqual(dynamo.recorder.take(), ["GetItem", "TransactWriteItems", "TransactWriteItems"])
+        assert.strictEqual(Option.getOrThrow(yield* repo.invitation(ids.invitation(3))).status, "declined")
+        assert.deepStrictEqual(yield* guardOf(2), Option.some(ids.invitation(4)))
+        const blocked = yield* Effect.exit(repo.addInvitation(invitationOf(ids, 5, 2, { createdAt: T0 + HOUR + 1 })))
+        assert.strictEqual(codeOf(blocked), "InvitationPending")
+      }))
+
+    it.effect("delete leaves nothing of the team in either table, guards included; accepting afterwards is NotFound", () =>
+      Effect.gen(function*() {
+        const client = yield* DynamoClient
+        const { ids, repo } = yield* seedTeam(30)
+        yield* Effect.forEach(Array.from({ length: 30 }, (_, i) => i), (i) => repo.addInvitation(invitationOf(ids, i, 100 + i)), {
+          concurrency: 8,
+          discard: true
+        })
+        dynamo.recorder.take()
+        yield* repo.delete(ids.teamId)
+        const commands = dynamo.recorder.takeDetailed().map((c) => `${c.command} ${c.tables.join(",")}`)
+        // 31 memberships, 90 invitation items (30 accepted seeds, 30 pending and their 30 guards): ⌈31/25⌉ + ⌈90/25⌉ batches.
+        assert.deepStrictEqual(commands.slice(0, 1), ["DeleteItem teams"])
+        assert.deepStrictEqual([...commands.slice(1)].sort(), [
+          ...Array<string>(4).fill("BatchWriteItem invitations"),
+          ...Array<string>(2).fill("BatchWriteItem teams"),
+          "Query invitations",
+          "Query teams"
+        ])
+        assert.deepStrictEqual(yield* client.queryAll("teams", { partition: ids.teamId }), [])
+        assert.deepStrictEqual(yield* client.queryAll("invitations", { index: "teamId-index", partition: ids.teamId }), [])
+        assert.deepStrictEqual(yield* repo.teamsOf(ids.user(1)), [])
+        assert.deepStrictEqual(yield* repo.pendingInvitationsFor(ids.email(100), T0), [])
+        const late = yield* Effect.exit(repo.acceptInvitation(ids.invitation(0), member(ids.teamId, ids.user(100), "member", T0 + 1)))
+        assert.strictEqual(codeOf(late), "NotFound")
+      }))
+
+    it.effect("a membership whose team item is gone (a delete cut short) reads as absent, and a second delete finishes", () =>
+      Effect.gen(function*() {
+        const client = yield* DynamoClient
+        const { ids, repo } = yield* seedTeam(2)
+        yield* client.delete("teams", { teamId: ids.teamId, userId: "#TEAM" })
+        assert.isTrue(Option.isNone(yield* repo.membership(ids.teamId, ids.user(1))))
+        assert.deepStrictEqual(yield* repo.members(ids.teamId), [])
+        assert.deepStrictEqual(yield* repo.teamsOf(ids.user(1)), [])
+        yield* repo.delete(ids.teamId)
+        assert.deepStrictEqual(yield* client.queryAll("teams", { partition: ids.teamId }), [])
+      }))
+
+    it.effect("each method costs the documented round trips, none of them a Scan", () =>
+      Effect.gen(function*() {
+        const { recorder } = dynamo
+        const repo = yield* TeamRepository
+        const ids = scope()
+        const take = () => recorder.takeDetailed().map((c) => `${c.command} ${c.tables.join(",")}`)
+        recorder.take()
+        yield* repo.create(new Team({ teamId: ids.teamId, name: "Team", createdAt: T0, updatedAt: T0 }), member(ids.teamId, ids.user(0), "owner"))
+        assert.deepStrictEqual(take(), ["TransactWriteItems teams"])
+        yield* repo.get(ids.teamId)
+        assert.deepStrictEqual(take(), ["GetItem teams"])
+        yield* repo.rename(ids.teamId, "Renamed", T0 + 1)
+        assert.deepStrictEqual(take(), ["UpdateItem teams"])
+
+        yield* repo.addInvitation(invitationOf(ids, 1, 1))
+        assert.deepStrictEqual(take(), ["TransactWriteItems teams,invitations"])
+        yield* repo.invitation(ids.invitation(1))
+        assert.deepStrictEqual(take(), ["GetItem invitations"])
+        yield* repo.pendingInvitationsFor(ids.email(1), T0)
+        assert.deepStrictEqual(take(), ["Query invitations"])
+        yield* repo.acceptInvitation(ids.invitation(1), member(ids.teamId, ids.user(1), "member", T0 + 1))
+        assert.deepStrictEqual(take(), ["GetItem invitations", "TransactWriteItems teams,invitations"])
+        yield* repo.addInvitation(invitationOf(ids, 2, 2))
+        take()
+        yield* repo.declineInvitation(ids.invitation(2))
+        assert.deepStrictEqual(take(), ["GetItem invitations", "TransactWriteItems teams,invitations"])
+        yield* Effect.exit(repo.declineInvitation(ids.invitation(9)))
+        assert.deepStrictEqual(take(), ["GetItem invitations"])
+
+        yield* repo.membership(ids.teamId, ids.user(1))
+        assert.deepStrictEqual(take(), ["BatchGetItem teams"])
+        yield* repo.members(ids.teamId)
+        assert.deepStrictEqual(take(), ["Query teams"])
+        assert.strictEqual((yield* repo.teamsOf(ids.user(1))).length, 1)
+        assert.deepStrictEqual(take(), ["Query teams", "BatchGetItem teams"])
+        assert.deepStrictEqual(yield* repo.teamsOf(ids.user(9)), [])
+        assert.deepStrictEqual(take(), ["Query teams"])
+
+        yield* repo.changeRole(ids.teamId, ids.user(1), "admin", ["member"])
+        assert.deepStrictEqual(take(), ["UpdateItem teams"])
+        assert.strictEqual(codeOf(yield* Effect.exit(repo.changeRole(ids.teamId, ids.user(1), "admin", []))), "RoleChanged")
+        assert.deepStrictEqual(take(), ["BatchGetItem teams"])
+        yield* repo.transferOwnership(ids.teamId, ids.user(0), ids.user(1))
+        assert.deepStrictEqual(take(), ["TransactWriteItems teams"])
+        assert.strictEqual(codeOf(yield* Effect.exit(repo.transferOwnership(ids.teamId, ids.user(1), ids.user(1)))), "AlreadyOwner")
+        assert.deepStrictEqual(take(), ["BatchGetItem teams"])
+        yield* repo.removeMember(ids.teamId, ids.user(0), ["admin"])
+        assert.deepStrictEqual(take(), ["DeleteItem teams"])
+
+        yield* repo.delete(ids.teamId)
+        const deleted = take()
+        assert.strictEqual(deleted[0], "DeleteItem teams")
+        assert.deepStrictEqual([...deleted.slice(1)].sort(), [
+          "BatchWriteItem invitations",
+          "BatchWriteItem teams",
+          "Query invitations",
+          "Query teams"
+        ])
+        yield* repo.delete(ids.teamId)
+        assert.deepStrictEqual([...take()].sort(), ["DeleteItem teams", "Query invitations", "Query teams"])
+      }))
+
+    it.effect("create never overwrites a team: a taken id is a TeamRepositoryError and the owner stays", () =>
+      Effect.gen(function*() {
+        const { ids, repo } = yield* seedTeam(1)
+        const again = yield* Effect.exit(
+          repo.create(new Team({ teamId: ids.teamId, name: "Other", createdAt: T0, updatedAt: T0 }), member(ids.teamId, ids.user(1), "owner"))
+        )
+        assert.strictEqual(codeOf(again), "TeamRepositoryError")
+        assert.deepStrictEqual(ownersOf(yield* repo.members(ids.teamId)), [ids.user(0)])
+        assert.strictEqual(Option.getOrThrow(yield* repo.get(ids.teamId)).name, "Team")
+      }))
+  }
+)
