@@ -1,5 +1,7 @@
 /**
- * The domain's ports on DynamoDB and KMS. Filled by the DynamoDB + KMS adapters issue; the module
- * exists so the workspace graph (adapter → domain) is real from the start.
+ * The domain's ports on DynamoDB and KMS: the serverless build's data layer. `AwsStores`
+ * composes the DynamoDB adapters; `KmsEnvelopeCipher` is the secret cipher.
  */
-export type { StoreFailure } from "@app/domain"
+export * as AwsStores from "./AwsStores.js"
+export * from "./dynamodb/index.js"
+export * from "./kms/index.js"
