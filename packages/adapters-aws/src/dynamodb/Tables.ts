@@ -16,13 +16,18 @@
  *   email guard           userId = "EMAIL#<normalised email>"; ownerId, itemType "emailGuard" —
  *                          written in the same TransactWriteItems as the user (unique email);
  *                          byEmail = GetItem guard, then GetItem user (both consistent)
- * teams (002)              PK teamId, SK userId; GSI userId-index (userId, teamId) ALL
- *   team item             userId = "#TEAM"; name, createdAt, updatedAt, itemType "team"
- *   membership            userId = <UserId>; role, invitedBy, joinedAt, itemType "membership"
- *                          members = Query teamId AND userId > "#TEAM" ('#' sorts below every id
- *                          character, so the team item comes first); teamsOf = Query userId-index,
- *                          then BatchGetItem of the "#TEAM" items and the memberships (consistent);
- *                          role rules = conditions on role
+ * teams (002)              PK teamId, SK userId; GSI memberUserId-index (memberUserId, teamId)
+ *                          KEYS_ONLY, sparse: only memberships carry memberUserId
+ *   team item             userId = "#TEAM"; name, createdAt, updatedAt, itemType "team" — no
+ *                          memberUserId, so no team is in the index (keyed on userId, every team
+ *                          would share its one "#TEAM" partition) and a rename never writes it
+ *   membership            userId = memberUserId = <UserId>; role, invitedBy, joinedAt, itemType
+ *                          "membership"; members = Query teamId AND userId > "#TEAM" ('#' sorts
+ *                          below every id character, so the team item comes first); teamsOf =
+ *                          Query memberUserId-index for the team ids, then BatchGetItem of the
+ *                          "#TEAM" items and the memberships (consistent) — keys only in the
+ *                          index, so role changes never write it either; role rules = conditions
+ *                          on role
  * invitations              PK invitationId; GSI email-index (email, expiresAt) ALL,
  *                          GSI teamId-index (teamId, invitationId) KEYS_ONLY
  *   invitation            invitationId, teamId, email, role, invitedBy, status, createdAt, expiresAt;
@@ -117,7 +122,12 @@ export const definitions = {
     name: "teams",
     partitionKey: S("teamId"),
     sortKey: S("userId"),
-    indexes: [{ indexName: "userId-index", partitionKey: S("userId"), sortKey: S("teamId"), projection: ALL }]
+    indexes: [{
+      indexName: "memberUserId-index",
+      partitionKey: S("memberUserId"),
+      sortKey: S("teamId"),
+      projection: { type: "KEYS_ONLY" }
+    }]
   },
   invitations: {
     name: "invitations",

@@ -21,17 +21,22 @@
  * partition then finds every membership to delete; invitations and guards are found through the
  * invitations teamId-index (eventually consistent: an invitation written within the index's
  * propagation delay before the delete can survive it — still readable by id and listed as pending
- * until it expires — but it can never be accepted or declined, since that needs the team item). Membership reads check the team item as well, so a delete cut
- * short shows no team and is finished by running it again.
+ * until it expires — but it can never be accepted or declined, since that needs the team item).
+ * Membership reads check the team item as well, so a delete cut short shows no team and is
+ * finished by running it again.
+ *
+ * Only memberships carry `memberUserId`, the key of the sparse memberUserId-index: team items
+ * stay out of it, and since it projects keys only, renames and role changes never write it.
  *
  * Two reads go through a GSI and so lag writes by the index's propagation delay:
- * pendingInvitationsFor (email-index), and which teams teamsOf looks at (userId-index; what it
- * answers for them is then read consistently). Nothing decides a rule on either.
+ * pendingInvitationsFor (email-index), and which teams teamsOf looks at (memberUserId-index; what
+ * it answers for them, team and membership, is then read consistently, so a member just removed
+ * is never answered). Nothing decides a rule on either.
  *
  * Round trips: create 1 TransactWriteItems; get 1 GetItem; rename 1 UpdateItem; delete 1
  * DeleteItem + 1 Query (teams) + 1 Query (invitations.teamId-index) + ⌈memberships/25⌉ +
  * ⌈invitations and guards/25⌉ BatchWriteItem (none when there is nothing to delete); membership 1
- * BatchGetItem (team item + membership); members 1 Query; teamsOf 1 Query (userId-index) +
+ * BatchGetItem (team item + membership); members 1 Query; teamsOf 1 Query (memberUserId-index) +
  * ⌈2·teams/100⌉ BatchGetItem (none for no teams); addInvitation 1 TransactWriteItems; invitation
  * 1 GetItem; pendingInvitationsFor 1 Query (email-index); acceptInvitation and declineInvitation
  * 1 GetItem + 1 TransactWriteItems (+1 TransactWriteItems when the guard has moved on; only the
@@ -84,6 +89,7 @@ const teamItem = (team: Team): Item => ({
 
 const membershipItem = (membership: Membership): Item => ({
   ...membershipKey(membership.teamId, membership.userId),
+  memberUserId: membership.userId,
   itemType: MEMBERSHIP,
   role: membership.role,
   invitedBy: membership.invitedBy,
@@ -269,7 +275,7 @@ export const make = Effect.gen(function*() {
 
   const teamsOf = Effect.fn("TeamRepositoryDynamo.teamsOf")(function*(userId: UserId) {
     // The index only says where to look (it lags); the strongly consistent batch says what is there.
-    const found = yield* dynamo.queryAll("teams", { index: "userId-index", partition: userId, attributes: ["teamId"] }).pipe(
+    const found = yield* dynamo.queryAll("teams", { index: "memberUserId-index", partition: userId, attributes: ["teamId"] }).pipe(
       portError
     )
     if (found.length === 0) return []

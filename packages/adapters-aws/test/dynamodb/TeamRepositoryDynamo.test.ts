@@ -3,8 +3,10 @@
  * adapter shows — 20 racing accepts of one invitation make one membership, racing ownership
  * transfers leave exactly one owner, 20 racing invitations of one email leave one pending (the
  * guard item), the guard's release and hand-over, a delete that leaves nothing behind in either
- * table, the round trips of each method, and never a Scan.
+ * table, a memberUserId-index that holds memberships only and that renames and role changes never
+ * write, the round trips of each method, and never a Scan.
  */
+import type { ConsumedCapacity } from "@aws-sdk/client-dynamodb"
 import { assert, layer } from "@effect/vitest"
 import {
   Email,
@@ -21,6 +23,7 @@ import { TeamRepositoryContract } from "@app/domain/contract"
 import { Effect, Exit, Layer, Option, Schema } from "effect"
 import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
+import { TEAM_ITEM_SORT_KEY } from "../../src/dynamodb/Tables.js"
 import * as TeamRepositoryDynamo from "../../src/dynamodb/TeamRepositoryDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
 
@@ -96,6 +99,35 @@ const codeOf = (exit: Exit.Exit<unknown, unknown>) => {
 }
 
 const ownersOf = (members: ReadonlyArray<Membership>) => members.filter((m) => m.role === "owner").map((m) => m.userId)
+
+const CAPACITY_PROBE = "testIndexCapacityProbe"
+
+/**
+ * Runs `effect` with every request asking for ReturnConsumedCapacity INDEXES (DynamoDB Local
+ * reports it per index, as AWS does) and returns it with the writes it cost the indexes, as
+ * "<command> <table>.<index>" — the direct evidence of which writes reach an index.
+ */
+const indexWritesOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const { raw, tablePrefix } = yield* DynamoClient
+    const writes: Array<string> = []
+    raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next({ ...args, input: { ...(args.input as object), ReturnConsumedCapacity: "INDEXES" } })
+        const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ReadonlyArray<ConsumedCapacity> }).ConsumedCapacity
+        for (const capacity of [consumed ?? []].flat()) {
+          const table = (capacity.TableName ?? "").slice(tablePrefix.length)
+          for (const [index, units] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
+            if ((units.CapacityUnits ?? 0) > 0) writes.push(`${context.commandName?.replace(/Command$/, "")} ${table}.${index}`)
+          }
+        }
+        return result
+      },
+      { step: "initialize", name: CAPACITY_PROBE, override: true }
+    )
+    const value = yield* effect.pipe(Effect.ensuring(Effect.sync(() => raw.middlewareStack.remove(CAPACITY_PROBE))))
+    return { value, writes }
+  })
 
 layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeTestServices: true, timeout: "60 seconds" })(
   "TeamRepositoryDynamo",
@@ -234,6 +266,62 @@ layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         assert.deepStrictEqual(yield* repo.teamsOf(ids.user(1)), [])
         yield* repo.delete(ids.teamId)
         assert.deepStrictEqual(yield* client.queryAll("teams", { partition: ids.teamId }), [])
+      }))
+
+    it.effect("memberUserId-index is sparse: memberships only, never a team; renames and role changes never write it", () =>
+      Effect.gen(function*() {
+        const client = yield* DynamoClient
+        const { ids, repo } = yield* seedTeam(2)
+        const other = scope()
+        const { writes: created } = yield* indexWritesOf(repo.create(
+          new Team({ teamId: other.teamId, name: "Other", createdAt: T0, updatedAt: T0 }),
+          member(other.teamId, ids.user(1), "owner")
+        ))
+        // The transaction puts a team item and a membership: only the membership reaches the index.
+        assert.deepStrictEqual(created, ["TransactWriteItems teams.memberUserId-index"])
+
+        // A raw Query of the index: the user's memberships, keys only; no team under any key.
+        const ofUser = yield* client.queryAll("teams", { index: "memberUserId-index", partition: ids.user(1) })
+        assert.deepStrictEqual(
+          ofUser,
+          [ids.teamId, other.teamId].sort().map((teamId) => ({ teamId, userId: ids.user(1), memberUserId: ids.user(1) }))
+        )
+        for (const userId of [ids.user(0), ids.user(2)]) {
+          assert.deepStrictEqual(yield* client.queryAll("teams", { index: "memberUserId-index", partition: userId }), [
+            { teamId: ids.teamId, userId, memberUserId: userId }
+          ])
+        }
+        assert.deepStrictEqual(yield* client.queryAll("teams", { index: "memberUserId-index", partition: TEAM_ITEM_SORT_KEY }), [])
+
+        const teamItem = () => Effect.map(client.get("teams", { teamId: ids.teamId, userId: TEAM_ITEM_SORT_KEY }), Option.getOrThrow)
+        assert.notProperty(yield* teamItem(), "memberUserId")
+        const stored = yield* client.queryAll("teams", { partition: ids.teamId })
+        assert.deepStrictEqual(stored.map((item) => item["memberUserId"]), [undefined, ids.user(0), ids.user(1), ids.user(2)])
+
+        // Renames, role changes and transfers write only the table; the index learns of none of them.
+        const { value: renamed, writes: changed } = yield* indexWritesOf(Effect.gen(function*() {
+          const team = yield* repo.rename(ids.teamId, "Renamed", T0 + 1)
+          yield* repo.changeRole(ids.teamId, ids.user(1), "admin", ["member"])
+          yield* repo.transferOwnership(ids.teamId, ids.user(0), ids.user(2))
+          return team
+        }))
+        assert.strictEqual(renamed.name, "Renamed")
+        assert.deepStrictEqual(changed, [])
+        assert.notProperty(yield* teamItem(), "memberUserId")
+        assert.deepStrictEqual(
+          (yield* repo.teamsOf(ids.user(1))).map(({ membership, team }) => [team.name, membership.role]).sort(),
+          [["Other", "owner"], ["Renamed", "admin"]]
+        )
+
+        // Joining and leaving do write it: the probe sees index writes when there are any.
+        yield* repo.addInvitation(invitationOf(ids, 1, 3))
+        const { writes: joined } = yield* indexWritesOf(
+          repo.acceptInvitation(ids.invitation(1), member(ids.teamId, ids.user(3), "member", T0 + 2))
+        )
+        assert.deepStrictEqual(joined.filter((write) => write.includes(" teams.")), ["TransactWriteItems teams.memberUserId-index"])
+        const { writes: left } = yield* indexWritesOf(repo.removeMember(ids.teamId, ids.user(3), ["member"]))
+        assert.deepStrictEqual(left, ["DeleteItem teams.memberUserId-index"])
+        assert.deepStrictEqual(yield* client.queryAll("teams", { index: "memberUserId-index", partition: ids.user(3) }), [])
       }))
 
     it.effect("each method costs the documented round trips, none of them a Scan", () =>

@@ -297,10 +297,16 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         }
         const named = yield* Cursor.decode("%%%", { table: "teams", partition: "t", field: "page" }).pipe(Effect.flip)
         assert.strictEqual(named.errors[0]!.path, "page")
-        const onIndex = { table: "teams", index: "userId-index", partition: "u" } as const
-        const otherUser = yield* Cursor.decode(b64({ teamId: "t", userId: "v" }), onIndex).pipe(Effect.flip)
+        const onIndex = { table: "teams", index: "memberUserId-index", partition: "u" } as const
+        const otherUser = yield* Cursor.decode(b64({ teamId: "t", userId: "v", memberUserId: "v" }), onIndex).pipe(Effect.flip)
         assert.strictEqual(otherUser._tag, "ValidationError")
-        assert.deepStrictEqual(yield* Cursor.decode(b64({ teamId: "t", userId: "u" }), onIndex), { teamId: "t", userId: "u" })
+        const tableKeyOnly = yield* Cursor.decode(b64({ teamId: "t", userId: "u" }), onIndex).pipe(Effect.flip)
+        assert.strictEqual(tableKeyOnly._tag, "ValidationError")
+        assert.deepStrictEqual(yield* Cursor.decode(b64({ teamId: "t", userId: "u", memberUserId: "u" }), onIndex), {
+          teamId: "t",
+          userId: "u",
+          memberUserId: "u"
+        })
         const valid = yield* Cursor.decode(Cursor.encode({ teamId: "t", userId: "u" }), { table: "teams", partition: "t" })
         assert.deepStrictEqual(valid, { teamId: "t", userId: "u" })
       }))
