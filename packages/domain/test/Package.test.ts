@@ -1,10 +1,15 @@
 /**
  * packages/domain is published to npm. This packs it exactly as `npm publish` would, installs the
- * tarball into an empty project (offline, from the npm cache: nothing is downloaded), and runs a
- * use case over the in-memory layer there from plain ESM JavaScript and from TypeScript.
+ * tarball into an empty project (offline: nothing is downloaded), and runs a use case over the
+ * in-memory layer there from plain ESM JavaScript and from TypeScript.
+ *
+ * The consumer installs with `npm ci --offline` from a lockfile whose dependency entries (version,
+ * resolved, integrity) are copied from the workspace's own lockfile: npm then takes the tarballs
+ * from its content-addressed cache by integrity and never needs registry metadata, whose cached
+ * copy depends on which npm commands ran last on the machine.
  */
 import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -51,8 +56,41 @@ describe("the published domain package", () => {
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"))!
     consumer = join(work, "consumer")
     mkdirSync(consumer)
-    writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
-    run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", join(work, tarball)], consumer)
+    const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as {
+      version: string
+      dependencies: Record<string, string>
+      peerDependencies?: Record<string, string>
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>
+    }
+    const workspaceLock = JSON.parse(readFileSync(join(packageDir, "..", "..", "package-lock.json"), "utf8")) as {
+      packages: Record<string, { version: string; resolved?: string; integrity?: string; dependencies?: Record<string, string> }>
+    }
+    const spec = `file:../${tarball}`
+    const packages: Record<string, unknown> = {
+      "": { name: "consumer", dependencies: { "@app/domain": spec } },
+      "node_modules/@app/domain": {
+        version: manifest.version,
+        resolved: spec,
+        dependencies: manifest.dependencies,
+        ...(manifest.peerDependencies === undefined ? {} : { peerDependencies: manifest.peerDependencies }),
+        ...(manifest.peerDependenciesMeta === undefined ? {} : { peerDependenciesMeta: manifest.peerDependenciesMeta })
+      }
+    }
+    const pending = Object.keys(manifest.dependencies)
+    while (pending.length > 0) {
+      const name = pending.pop()!
+      if (`node_modules/${name}` in packages) continue
+      const entry = workspaceLock.packages[`node_modules/${name}`]
+      if (entry === undefined) throw new Error(`${name} is not in the workspace lockfile`)
+      packages[`node_modules/${name}`] = entry
+      pending.push(...Object.keys(entry.dependencies ?? {}))
+    }
+    writeFileSync(
+      join(consumer, "package.json"),
+      JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { "@app/domain": spec } })
+    )
+    writeFileSync(join(consumer, "package-lock.json"), JSON.stringify({ name: "consumer", lockfileVersion: 3, requires: true, packages }))
+    run("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], consumer)
   }, 120_000)
 
   afterAll(() => {
@@ -79,7 +117,7 @@ describe("the published domain package", () => {
     `)
     const out = JSON.parse(run(process.execPath, ["main.mjs"], consumer))
     expect(out).toEqual({ email: "owner@example.com", role: "owner", teams: 1 })
-  })
+  }, 60_000)
 
   it("type-checks and runs from TypeScript", () => {
     writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify({
@@ -98,5 +136,5 @@ describe("the published domain package", () => {
     run("tsc", ["-p", "tsconfig.json"], consumer)
     const out = JSON.parse(run(process.execPath, ["out/main.js"], consumer))
     expect(out).toEqual({ email: "owner@example.com", role: "owner", teams: 1 })
-  })
+  }, 120_000)
 })
