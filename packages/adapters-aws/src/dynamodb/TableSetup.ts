@@ -23,9 +23,19 @@ const sdk = <A>(operation: string, run: (signal: AbortSignal) => Promise<A>): Ef
 
 const errorName = (cause: unknown) => (cause as { name?: unknown } | undefined)?.name
 
+export interface CreateOptions {
+  /**
+   * Enable each table's TTL attribute (default true). Tests turn it off: their clocks sit in the
+   * past, so DynamoDB Local's sweep would delete items mid-test — and no adapter may rely on the
+   * sweep anyway (AWS deletes expired items up to days late).
+   */
+  readonly enableTtl?: boolean
+}
+
 /** Creates `tables` (default: all) under the client's prefix, in parallel. */
 export const createAll = (
-  tables: ReadonlyArray<TableKey> = tableKeys
+  tables: ReadonlyArray<TableKey> = tableKeys,
+  options: CreateOptions = {}
 ): Effect.Effect<void, DynamoError, DynamoClient> =>
   Effect.gen(function*() {
     const { raw, tablePrefix } = yield* DynamoClient
@@ -43,7 +53,7 @@ export const createAll = (
         yield* sdk(`CreateTable ${table}`, (abortSignal) =>
           waitUntilTableExists({ client: raw, maxWaitTime: WAIT_SECONDS, abortSignal }, { TableName: name }))
         const ttl = definition(table).ttlAttribute
-        if (ttl !== undefined) {
+        if (ttl !== undefined && options.enableTtl !== false) {
           yield* Effect.tryPromise({
             try: () =>
               raw.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: ttl, Enabled: true } })),

@@ -12,7 +12,7 @@ import * as Expression from "../../src/dynamodb/Expression.js"
 import * as Tables from "../../src/dynamodb/Tables.js"
 import * as DynamoTest from "../support/DynamoTest.js"
 
-const dynamo = DynamoTest.make()
+const dynamo = DynamoTest.make({ ttl: true })
 
 layer(dynamo.layer, { excludeTestServices: true })("Tables", (it) => {
   it.effect("every defined table exists as defined, with its TTL enabled", () =>
