@@ -295,9 +295,17 @@ export class Teams extends Context.Service<Teams, {
       const myInvitations = Effect.fn("Teams.myInvitations")(function*(actor: Actor) {
         const now = yield* Clock.currentTimeMillis
         const pending = yield* repo.pendingInvitationsFor(actor.email, now)
+        const ordered = [...pending].sort((a, b) => a.createdAt - b.createdAt)
+        // Each team is read once, and the reads run together rather than one after another.
+        const teamIds = [...new Set(ordered.map((invitation) => invitation.teamId))]
+        const teams = new Map(
+          yield* Effect.forEach(teamIds, (teamId) => Effect.map(repo.get(teamId), (team) => [teamId, team] as const), {
+            concurrency: 8
+          })
+        )
         const result: Array<PendingInvitation> = []
-        for (const invitation of [...pending].sort((a, b) => a.createdAt - b.createdAt)) {
-          const team = yield* repo.get(invitation.teamId)
+        for (const invitation of ordered) {
+          const team = teams.get(invitation.teamId) ?? Option.none()
           if (Option.isNone(team)) continue
           result.push(
             new PendingInvitation({
