@@ -93,3 +93,19 @@ export const interquartile = (rates: ReadonlyArray<number>): string =>
 
 /** The machine's 1-minute load average against its CPUs: the context every number here needs. */
 export const machineLoad = (): string => `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`
+
+/**
+ * A console.table row per tally: its units, seconds, overall rate and per-round spread, the columns
+ * headed with `labels` (e.g. "case", "messages", "msg" → "msg/s").
+ */
+export const tallyRows = (
+  tallies: ReadonlyArray<Tally>,
+  labels: { readonly name: string; readonly units: string; readonly rate: string }
+): ReadonlyArray<Record<string, string>> =>
+  tallies.map((tally) => ({
+    [labels.name]: tally.name,
+    [labels.units]: count(tally.units),
+    seconds: (tally.millis / 1000).toFixed(2),
+    [`${labels.rate}/s`]: count(tally.rate),
+    [`${labels.rate}/s per round (p25–p75)`]: interquartile(tally.roundRates)
+  }))

@@ -31,7 +31,7 @@ import { test } from "vitest"
 import * as ChatRepositoryPostgres from "../src/postgres/ChatRepositoryPostgres.js"
 import { SqlClient } from "../src/postgres/SqlClient.js"
 import * as BenchDatabase from "./BenchDatabase.js"
-import { type Contender, count, envInt, interleaved, interquartile, machineLoad } from "./Throughput.js"
+import { type Contender, count, envInt, interleaved, machineLoad, tallyRows } from "./Throughput.js"
 
 const MESSAGES = envInt("BENCH_CHAT_MESSAGES", 2000)
 const CONCURRENCY = Math.max(1, envInt("BENCH_CHAT_CONCURRENCY", 16))
@@ -130,13 +130,7 @@ const program = Effect.gen(function*() {
     }
   }
 
-  console.table([single!, spread!, retrySingle!, retrySpread!].map((tally) => ({
-    case: tally.name,
-    messages: count(tally.units),
-    seconds: (tally.millis / 1000).toFixed(2),
-    "msg/s": count(tally.rate),
-    "msg/s per round (p25–p75)": interquartile(tally.roundRates)
-  })))
+  console.table(tallyRows([single!, spread!, retrySingle!, retrySpread!], { name: "case", units: "messages", rate: "msg" }))
   console.log(
     `chat: single room ${count(single!.rate)} msg/s, ${ROOMS} rooms ${count(spread!.rate)} msg/s ` +
       `(${CONCURRENCY} in flight; ${machineLoad()})`

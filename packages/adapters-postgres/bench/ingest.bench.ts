@@ -25,11 +25,11 @@ import {
   count,
   envInt,
   interleaved,
-  interquartile,
   machineLoad,
   percent,
   quantile,
   type Tally,
+  tallyRows,
   timed
 } from "./Throughput.js"
 
@@ -170,13 +170,7 @@ const roundRatios = (adapter: Tally, copy: Tally) => adapter.roundRates.map((rat
  */
 const report = (label: string, adapter: Tally, copy: Tally) => {
   const ratios = roundRatios(adapter, copy)
-  console.table([adapter, copy].map((tally) => ({
-    side: tally.name,
-    rows: count(tally.units),
-    seconds: (tally.millis / 1000).toFixed(2),
-    "rows/s": count(tally.rate),
-    "rows/s per round (p25–p75)": interquartile(tally.roundRates)
-  })))
+  console.table(tallyRows([adapter, copy], { name: "side", units: "rows", rate: "rows" }))
   console.log(
     `${label}: adapter ${count(adapter.rate)} rows/s, COPY ${count(copy.rate)} rows/s, ratio ${
       percent(adapter.rate / copy.rate)

@@ -24,7 +24,7 @@ import {
 } from "@app/domain"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "./SqlClient.js"
-import { isUniqueViolation, type SqlError } from "./SqlError.js"
+import { conflictOrFailure, isUniqueViolation, type SqlError } from "./SqlError.js"
 
 interface RoomRow {
   readonly [column: string]: unknown
@@ -113,11 +113,9 @@ export const make = Effect.gen(function*() {
         `INSERT INTO chat_rooms (${ROOM_COLUMNS}) VALUES ($1, $2, $3, $4)`,
         [room.roomId, room.teamId, room.name, room.createdAt]
       ).pipe(
-        Effect.catchIf(
-          (error) => isUniqueViolation(error, "chat_rooms_pkey"),
-          () => Effect.fail(new Conflict({ code: "RoomExists", message: "room already exists" }))
-        ),
-        Effect.mapError((error) => (error instanceof Conflict ? error : failure(error)))
+        Effect.mapError(conflictOrFailure(failure, (constraint) =>
+          constraint === "chat_rooms_pkey" ? new Conflict({ code: "RoomExists", message: "room already exists" }) : undefined
+        ))
       )
     }),
     room: (roomId) =>

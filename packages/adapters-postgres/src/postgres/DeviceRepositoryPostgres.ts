@@ -6,7 +6,7 @@
 import { Conflict, Device, type DeviceId, DeviceRecord, DeviceRepository, DeviceRepositoryError, type TeamId } from "@app/domain"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "./SqlClient.js"
-import { isUniqueViolation, type SqlError } from "./SqlError.js"
+import { conflictOrFailure, type SqlError } from "./SqlError.js"
 
 interface DeviceRow {
   readonly [column: string]: unknown
@@ -37,11 +37,9 @@ export const make = Effect.gen(function*() {
         `INSERT INTO devices (${DEVICE_COLUMNS}, ingest_key_hash) VALUES ($1, $2, $3, $4, $5)`,
         [device.deviceId, device.teamId, device.name, device.createdAt, record.ingestKeyHash]
       ).pipe(
-        Effect.catchIf(
-          (error) => isUniqueViolation(error, "devices_pkey"),
-          () => Effect.fail(new Conflict({ code: "DeviceExists", message: "device already exists" }))
-        ),
-        Effect.mapError((error) => (error instanceof Conflict ? error : failure(error)))
+        Effect.mapError(conflictOrFailure(failure, (constraint) =>
+          constraint === "devices_pkey" ? new Conflict({ code: "DeviceExists", message: "device already exists" }) : undefined
+        ))
       )
     }),
     get: (deviceId) =>

@@ -21,7 +21,7 @@ import {
 } from "@app/domain"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "./SqlClient.js"
-import { isUniqueViolation, type SqlError } from "./SqlError.js"
+import { conflictOrFailure, isUniqueViolation, type SqlError } from "./SqlError.js"
 
 interface EntryRow {
   readonly [column: string]: unknown
@@ -89,12 +89,9 @@ export const make = Effect.gen(function*() {
          SELECT $3, family_id, user_id, created_at, $5 FROM family`,
         [input.familyId, input.userId, input.tokenHash, input.at, input.expiresAt]
       ).pipe(
-        Effect.catchIf(
-          (error) => isUniqueViolation(error),
-          (error) =>
-            Effect.fail(error.constraint === "refresh_families_pkey" ? familyExists() : tokenExists())
-        ),
-        Effect.mapError((error) => (error instanceof Conflict ? error : failure(error)))
+        Effect.mapError(conflictOrFailure(failure, (constraint) =>
+          constraint === "refresh_families_pkey" ? familyExists() : tokenExists()
+        ))
       )
       return new RefreshTokenEntry({
         token: new RefreshTokenRecord({

@@ -3,7 +3,7 @@
  * Postgres SQLSTATE and the violated constraint, e.g. a unique violation becoming Conflict
  * "EmailTaken") and the StoreFailure every other case maps to. Vendor objects stay inside.
  */
-import { Unavailable, TimedOut, Unexpected, type StoreFailure } from "@app/domain"
+import { type Conflict, Unavailable, TimedOut, Unexpected, type StoreFailure } from "@app/domain"
 import { Data } from "effect"
 
 export class SqlError extends Data.TaggedError("SqlError")<{
@@ -57,6 +57,17 @@ export const timedOut = (millis: number): SqlError =>
 
 export const isUniqueViolation = (error: SqlError, constraint?: string): boolean =>
   error.code === "23505" && (constraint === undefined || error.constraint === constraint)
+
+/**
+ * The error mapping of a write whose unique violations are domain outcomes: a unique violation
+ * becomes the Conflict `conflictOf` names for its constraint (undefined: not one the write
+ * expects), and every other SqlError becomes the port's own error through `failure`.
+ */
+export const conflictOrFailure = <E>(
+  failure: (error: SqlError) => E,
+  conflictOf: (constraint: string | undefined) => Conflict | undefined
+) =>
+(error: SqlError): Conflict | E => (isUniqueViolation(error) ? conflictOf(error.constraint) : undefined) ?? failure(error)
 
 /** Serialization failures and deadlocks: the transaction may simply be run again. */
 export const isTransactionConflict = (error: SqlError): boolean => error.code === "40001" || error.code === "40P01"

@@ -6,7 +6,7 @@
 import { Conflict, NotFound, Profile, User, type UserId, UserRecord, UserRepository, UserRepositoryError } from "@app/domain"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "./SqlClient.js"
-import { isUniqueViolation, type SqlError } from "./SqlError.js"
+import { conflictOrFailure, type SqlError } from "./SqlError.js"
 
 interface UserRow {
   readonly [column: string]: unknown
@@ -53,16 +53,11 @@ export const make = Effect.gen(function*() {
         `INSERT INTO users (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [user.userId, user.email, user.name, user.emailVerified, JSON.stringify(user.profile), record.passwordHash, user.createdAt, user.updatedAt]
       ).pipe(
-        Effect.catchIf(
-          (error) => isUniqueViolation(error),
-          (error) =>
-            Effect.fail(
-              error.constraint === "users_email_key"
-                ? new Conflict({ code: "EmailTaken", message: "email is already registered" })
-                : new Conflict({ code: "UserExists", message: "user already exists" })
-            )
-        ),
-        Effect.mapError((error) => (error instanceof Conflict ? error : failure(error)))
+        Effect.mapError(conflictOrFailure(failure, (constraint) =>
+          constraint === "users_email_key"
+            ? new Conflict({ code: "EmailTaken", message: "email is already registered" })
+            : new Conflict({ code: "UserExists", message: "user already exists" })
+        ))
       )
     }),
     byId: (userId) => one("user_id", userId),

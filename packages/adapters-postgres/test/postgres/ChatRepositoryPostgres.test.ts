@@ -7,14 +7,12 @@ import { ChatRepositoryContract, freshScope } from "@app/domain/contract"
 import { ChatRepository, ClientMessageId, Ids, MessageBody, MessageId, Randomness, Room, RoomId, TeamId, UserId } from "@app/domain"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { beforeAll } from "vitest"
 import * as ChatRepositoryPostgres from "../../src/postgres/ChatRepositoryPostgres.js"
 import { SqlClient } from "../../src/postgres/SqlClient.js"
 import * as PostgresTest from "../support/PostgresTest.js"
+import * as QueryPlans from "../support/QueryPlans.js"
 
-// Opening this file's PGlite (WASM start-up and migrations) can outlast the 10 s hook timeout of
-// the suites' layers when other files run alongside; open it once up front with more time.
-beforeAll(() => Effect.runPromise(Effect.scoped(Layer.build(PostgresTest.layerPglite))), 60_000)
+PostgresTest.openPgliteBeforeAll()
 
 ChatRepositoryContract.suite("postgres", ChatRepositoryPostgres.layer.pipe(Layer.provide(PostgresTest.layer())))
 ChatRepositoryContract.suite("pglite", ChatRepositoryPostgres.layer.pipe(Layer.provide(PostgresTest.layerPglite)))
@@ -57,28 +55,6 @@ const lastSeq = (roomId: RoomId) =>
     const rows = yield* sql.query<{ last_seq: number }>("SELECT last_seq FROM chat_rooms WHERE room_id = $1", [roomId])
     return rows[0]?.last_seq
   })
-
-/**
- * The plan of `text` with `params`, sequential scans disabled so the test tables' small size
- * cannot make one look cheaper: a query that still shows a Seq Scan has no usable index.
- */
-const explain = (text: string, params: ReadonlyArray<unknown>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.transaction((tx) =>
-      tx.query("SET LOCAL enable_seqscan = off").pipe(
-        Effect.andThen(tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, params))
-      )
-    )
-    const plan = rows.map((row) => row["QUERY PLAN"]).join("\n")
-    if (process.env["SHOW_PLANS"] !== undefined) console.info(`${text.trim()}\n${plan}\n`)
-    return plan
-  })
-
-const usesIndex = (plan: string, index: string) => {
-  assert.notInclude(plan, "Seq Scan", plan)
-  assert.match(plan, new RegExp(`(using|on) ${index}\\b`), plan)
-}
 
 const concurrency = (name: string, sql: Layer.Layer<SqlClient>) =>
   layer(withSql(sql), { excludeTestServices: true })(`ChatRepositoryPostgres under concurrency (${name})`, (it) => {
@@ -147,15 +123,15 @@ layer(withSql(PostgresTest.layer()), { excludeTestServices: true })("ChatReposit
       const room = yield* newRoom(scope, "room")
       for (const i of range(30)) yield* send(room, `${scope}-u`, `c-${i}`, `m ${i}`)
       const pageParams = [room, 0, 20, 10]
-      const newest = yield* explain(ChatRepositoryPostgres.PAGE_NEWEST_FIRST_SQL, pageParams)
-      const oldest = yield* explain(ChatRepositoryPostgres.PAGE_OLDEST_FIRST_SQL, pageParams)
-      const byKey = yield* explain(ChatRepositoryPostgres.BY_CLIENT_KEY_SQL, [room, `${scope}-u`, "c-1"])
-      const teams = yield* explain("SELECT room_id FROM chat_rooms WHERE team_id = ANY($1::text[])", [[`${scope}-team`]])
-      const append = yield* explain(ChatRepositoryPostgres.APPEND_SQL, [room, "x", "u", "c", "b", T0])
-      usesIndex(newest, "chat_messages_pkey")
-      usesIndex(oldest, "chat_messages_pkey")
-      usesIndex(byKey, "chat_messages_client_key")
-      usesIndex(teams, "chat_rooms_team_idx")
-      usesIndex(append, "chat_rooms_pkey")
+      const newest = yield* QueryPlans.explain(ChatRepositoryPostgres.PAGE_NEWEST_FIRST_SQL, pageParams)
+      const oldest = yield* QueryPlans.explain(ChatRepositoryPostgres.PAGE_OLDEST_FIRST_SQL, pageParams)
+      const byKey = yield* QueryPlans.explain(ChatRepositoryPostgres.BY_CLIENT_KEY_SQL, [room, `${scope}-u`, "c-1"])
+      const teams = yield* QueryPlans.explain("SELECT room_id FROM chat_rooms WHERE team_id = ANY($1::text[])", [[`${scope}-team`]])
+      const append = yield* QueryPlans.explain(ChatRepositoryPostgres.APPEND_SQL, [room, "x", "u", "c", "b", T0])
+      QueryPlans.assertUsesIndexes(newest, "chat_messages_pkey")
+      QueryPlans.assertUsesIndexes(oldest, "chat_messages_pkey")
+      QueryPlans.assertUsesIndexes(byKey, "chat_messages_client_key")
+      QueryPlans.assertUsesIndexes(teams, "chat_rooms_team_idx")
+      QueryPlans.assertUsesIndexes(append, "chat_rooms_pkey")
     }))
 })

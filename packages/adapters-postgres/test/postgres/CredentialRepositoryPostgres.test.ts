@@ -11,6 +11,8 @@ import { Effect, Exit, Layer, Option } from "effect"
 import * as CredentialRepositoryPostgres from "../../src/postgres/CredentialRepositoryPostgres.js"
 import { SqlClient } from "../../src/postgres/SqlClient.js"
 import * as PostgresTest from "../support/PostgresTest.js"
+import * as QueryPlans from "../support/QueryPlans.js"
+import * as RowCounts from "../support/RowCounts.js"
 
 CredentialRepositoryContract.suite("postgres", CredentialRepositoryPostgres.layer.pipe(Layer.provide(PostgresTest.layer())))
 CredentialRepositoryContract.suite("pglite", CredentialRepositoryPostgres.layer.pipe(Layer.provide(PostgresTest.layerPglite)))
@@ -28,42 +30,9 @@ const encrypted = (label: string | number) =>
     ciphertext: `Y2lwaGVy${label}`
   })
 
-const rowCount = (userId: UserId) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.query<{ n: number }>("SELECT count(*)::int AS n FROM platform_credentials WHERE user_id = $1", [userId])
-    return rows[0]?.n
-  })
+const rowCount = (userId: UserId) => RowCounts.count("platform_credentials", "user_id = $1", [userId])
 
-interface PlanNode {
-  readonly "Node Type": string
-  readonly "Index Name"?: string
-  readonly Plans?: ReadonlyArray<PlanNode>
-}
-
-const nodesOf = (node: PlanNode): ReadonlyArray<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodesOf)]
-
-/**
- * The plan nodes of `text` with `params`, sequential scans disabled so the test tables' small size
- * cannot make one look cheaper: a statement that still shows a Seq Scan has no usable index.
- */
-const explain = (query: { readonly text: string; readonly params: ReadonlyArray<unknown> }) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.transaction((tx) =>
-      tx.query("SET LOCAL enable_seqscan = off").pipe(
-        Effect.andThen(tx.query<{ "QUERY PLAN": ReadonlyArray<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${query.text}`, query.params))
-      )
-    )
-    return nodesOf(rows[0]!["QUERY PLAN"][0]!.Plan)
-  })
-
-const backends: ReadonlyArray<readonly [string, Layer.Layer<SqlClient>]> = [
-  ["postgres", PostgresTest.layer({ maxConnections: N })],
-  ["pglite", PostgresTest.layerPglite]
-]
-
-for (const [name, sqlLayer] of backends) {
+for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: N })) {
   layer(CredentialRepositoryPostgres.layer.pipe(Layer.provideMerge(sqlLayer)), { excludeTestServices: true })(
     `CredentialRepositoryPostgres under concurrency (${name})`,
     (it) => {
@@ -138,12 +107,11 @@ for (const [name, sqlLayer] of backends) {
           const scope = freshScope("credplan")
           const user = UserId.make(`${scope}-user`)
           yield* repo.put({ userId: user, platform: "google", accountId: AccountId.make(`${scope}-a`), secret: encrypted(1), status: undefined, at: T0 })
-          const nodes = yield* explain(CredentialRepositoryPostgres.listQuery(user, "google"))
-          const plan = JSON.stringify(nodes)
-          assert.isFalse(nodes.some((node) => node["Node Type"] === "Seq Scan"), plan)
-          assert.include(nodes.map((node) => node["Index Name"]), "platform_credentials_pkey", plan)
+          const query = CredentialRepositoryPostgres.listQuery(user, "google")
+          const plan = yield* QueryPlans.explain(query.text, query.params)
+          QueryPlans.assertUsesIndexes(plan, "platform_credentials_pkey")
           // Key order is list order: no sort step.
-          assert.isFalse(nodes.some((node) => node["Node Type"] === "Sort"), plan)
+          QueryPlans.assertNoSort(plan)
         }))
     }
   )

@@ -9,7 +9,7 @@ import { Email, Profile, User, UserId, UserRecord, UserRepository, UserRepositor
 import { afterAll, assert, expect, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Schedule } from "effect"
 import pg from "pg"
-import { SqlClient } from "../../src/postgres/SqlClient.js"
+import { type Sql, SqlClient } from "../../src/postgres/SqlClient.js"
 import { SqlError } from "../../src/postgres/SqlError.js"
 import * as UserRepositoryPostgres from "../../src/postgres/UserRepositoryPostgres.js"
 import * as PostgresTest from "../support/PostgresTest.js"
@@ -100,6 +100,14 @@ const expectAllSucceed = (existing: UserRecord) =>
     expect((yield* users.byIds([existing.user.userId, inserted.user.userId])).length).toBe(2)
   })
 
+/** A user row written with plain SQL on `tx`, so a test can hold its transaction open around it. */
+const insertUserRow = (tx: Sql, record: UserRecord, name: string) =>
+  tx.query(
+    `INSERT INTO users (user_id, email, name, email_verified, profile, password_hash, created_at, updated_at)
+     VALUES ($1, $2, $3, false, '{}'::jsonb, NULL, 1, 1)`,
+    [record.user.userId, record.user.email, name]
+  )
+
 /** A connection of its own straight to the server (not through the proxy), to watch the server's side. */
 const directClient = Effect.acquireRelease(
   Effect.promise(async () => {
@@ -172,11 +180,7 @@ layer(subject, { excludeTestServices: true, timeout: "60 seconds" })("postgres b
       const transaction = yield* Effect.forkChild(Effect.flip(sql.transaction((tx) =>
         Effect.gen(function*() {
           for (const record of [first, second]) {
-            yield* tx.query(
-              `INSERT INTO users (user_id, email, name, email_verified, profile, password_hash, created_at, updated_at)
-               VALUES ($1, $2, 'Half Written', false, '{}'::jsonb, NULL, 1, 1)`,
-              [record.user.userId, record.user.email]
-            )
+            yield* insertUserRow(tx, record, "Half Written")
           }
           // Shorter than the statement timeout: the cut, not a timeout, ends it.
           yield* tx.query(`SELECT pg_sleep(${(QUERY_TIMEOUT_MILLIS * 0.9) / 1000}) /* ${marker} */`)
@@ -192,13 +196,7 @@ layer(subject, { excludeTestServices: true, timeout: "60 seconds" })("postgres b
       proxy.restore()
       for (const record of [first, second]) expect(Option.isNone(yield* users.byId(record.user.userId))).toBe(true)
       const after = freshRecord("tx-after")
-      yield* sql.transaction((tx) =>
-        tx.query(
-          `INSERT INTO users (user_id, email, name, email_verified, profile, password_hash, created_at, updated_at)
-           VALUES ($1, $2, 'Whole', false, '{}'::jsonb, NULL, 1, 1)`,
-          [after.user.userId, after.user.email]
-        )
-      )
+      yield* sql.transaction((tx) => insertUserRow(tx, after, "Whole"))
       expect(Option.map(yield* users.byId(after.user.userId), (record) => record.user.name)).toEqual(Option.some("Whole"))
       yield* expectAllSucceed(after)
     })), TEST_TIMEOUT_MILLIS)
@@ -213,11 +211,7 @@ layer(subject, { excludeTestServices: true, timeout: "60 seconds" })("postgres b
 
       const transaction = yield* Effect.forkChild(Effect.flip(sql.transaction((tx) =>
         Effect.gen(function*() {
-          yield* tx.query(
-            `INSERT INTO users (user_id, email, name, email_verified, profile, password_hash, created_at, updated_at)
-             VALUES ($1, $2, 'Half Written', false, '{}'::jsonb, NULL, 1, 1)`,
-            [record.user.userId, record.user.email]
-          )
+          yield* insertUserRow(tx, record, "Half Written")
           yield* tx.query(`SELECT pg_sleep(0.2) /* ${marker} */`)
           yield* tx.query("SELECT 1")
         })

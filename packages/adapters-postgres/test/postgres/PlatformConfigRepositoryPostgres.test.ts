@@ -14,8 +14,10 @@ import { freshScope, PlatformConfigRepositoryContract } from "@app/domain/contra
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import * as PlatformConfigRepositoryPostgres from "../../src/postgres/PlatformConfigRepositoryPostgres.js"
-import { SqlClient } from "../../src/postgres/SqlClient.js"
+import { errorCode } from "../support/ErrorCodes.js"
 import * as PostgresTest from "../support/PostgresTest.js"
+import * as QueryPlans from "../support/QueryPlans.js"
+import * as RowCounts from "../support/RowCounts.js"
 
 PlatformConfigRepositoryContract.suite(
   "postgres",
@@ -40,49 +42,11 @@ const configOf = (scope: string, label: string | number, createdAt = T0) =>
     updatedAt: createdAt
   })
 
-const codeOf = <A, E>(exit: Exit.Exit<A, E>) =>
-  Exit.isFailure(exit) ? (exit.cause.reasons.find((r) => r._tag === "Fail") as { error?: { code?: string } } | undefined)?.error?.code : undefined
-
 /** How many set rows (parents holding the current id) the user has on the platform. */
 const setRows = (userId: UserId, platform: Platform) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM platform_config_sets WHERE user_id = $1 AND platform = $2",
-      [userId, platform]
-    )
-    return rows[0]?.n
-  })
+  RowCounts.count("platform_config_sets", "user_id = $1 AND platform = $2", [userId, platform])
 
-interface PlanNode {
-  readonly "Node Type": string
-  readonly "Index Name"?: string
-  readonly Plans?: ReadonlyArray<PlanNode>
-}
-
-const nodesOf = (node: PlanNode): ReadonlyArray<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodesOf)]
-
-/**
- * The plan nodes of `text` with `params`, sequential scans disabled so the test tables' small size
- * cannot make one look cheaper: a statement that still shows a Seq Scan has no usable index.
- */
-const explain = (query: { readonly text: string; readonly params: ReadonlyArray<unknown> }) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.transaction((tx) =>
-      tx.query("SET LOCAL enable_seqscan = off").pipe(
-        Effect.andThen(tx.query<{ "QUERY PLAN": ReadonlyArray<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${query.text}`, query.params))
-      )
-    )
-    return nodesOf(rows[0]!["QUERY PLAN"][0]!.Plan)
-  })
-
-const backends: ReadonlyArray<readonly [string, Layer.Layer<SqlClient>]> = [
-  ["postgres", PostgresTest.layer({ maxConnections: N })],
-  ["pglite", PostgresTest.layerPglite]
-]
-
-for (const [name, sqlLayer] of backends) {
+for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: N })) {
   layer(PlatformConfigRepositoryPostgres.layer.pipe(Layer.provideMerge(sqlLayer)), { excludeTestServices: true })(
     `PlatformConfigRepositoryPostgres under concurrency (${name})`,
     (it) => {
@@ -101,7 +65,7 @@ for (const [name, sqlLayer] of backends) {
           )
           const winners = exits.filter(Exit.isSuccess).map((exit) => exit.value)
           assert.strictEqual(winners.length, 1)
-          assert.deepStrictEqual(exits.filter(Exit.isFailure).map(codeOf), range(N - 1).map(() => "VersionConflict"))
+          assert.deepStrictEqual(exits.filter(Exit.isFailure).map(errorCode), range(N - 1).map(() => "VersionConflict"))
           const winner = winners[0]!
           assert.strictEqual(winner.version, 2)
           const list = yield* repo.list(user, "google")
@@ -126,7 +90,7 @@ for (const [name, sqlLayer] of backends) {
                 assert.strictEqual(exit.value.version, stored.version + 1)
                 return exit.value.version
               }
-              assert.strictEqual(codeOf(exit), "VersionConflict")
+              assert.strictEqual(errorCode(exit), "VersionConflict")
               return yield* write(i)
             })
           const versions = yield* Effect.all(range(N).map(write), { concurrency: "unbounded" })
@@ -164,7 +128,7 @@ for (const [name, sqlLayer] of backends) {
           )
           const stored = exits.filter(Exit.isSuccess).map((exit) => exit.value.configId)
           assert.strictEqual(stored.length, 5)
-          assert.deepStrictEqual(exits.filter(Exit.isFailure).map(codeOf), range(N - 5).map(() => "TooManyConfigs"))
+          assert.deepStrictEqual(exits.filter(Exit.isFailure).map(errorCode), range(N - 5).map(() => "TooManyConfigs"))
           const list = yield* repo.list(user, "kakao")
           assert.deepStrictEqual(list.configs.map((c) => c.configId).sort(), [...stored].sort())
           assert.include(stored, list.currentConfigId!)
@@ -197,11 +161,9 @@ for (const [name, sqlLayer] of backends) {
           const scope = freshScope("cfgplan")
           const user = UserId.make(`${scope}-user`)
           yield* repo.create(user, "google", configOf(scope, "a"), { makeCurrent: false, maxConfigs: 20 })
-          const nodes = yield* explain(PlatformConfigRepositoryPostgres.listQuery(user, "google"))
-          const plan = JSON.stringify(nodes)
-          assert.isFalse(nodes.some((node) => node["Node Type"] === "Seq Scan"), plan)
-          const indexes = nodes.map((node) => node["Index Name"]).filter((index) => index !== undefined)
-          assert.includeMembers(indexes, ["platform_config_sets_pkey", "platform_configs_pkey"], plan)
+          const query = PlatformConfigRepositoryPostgres.listQuery(user, "google")
+          const plan = yield* QueryPlans.explain(query.text, query.params)
+          QueryPlans.assertUsesIndexes(plan, "platform_config_sets_pkey", "platform_configs_pkey")
         }))
     }
   )

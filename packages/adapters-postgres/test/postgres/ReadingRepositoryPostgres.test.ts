@@ -8,14 +8,12 @@ import { freshScope, ReadingRepositoryContract } from "@app/domain/contract"
 import { DeviceId, Reading, ReadingRepository } from "@app/domain"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { beforeAll } from "vitest"
 import * as ReadingRepositoryPostgres from "../../src/postgres/ReadingRepositoryPostgres.js"
 import { SqlClient } from "../../src/postgres/SqlClient.js"
 import * as PostgresTest from "../support/PostgresTest.js"
+import * as QueryPlans from "../support/QueryPlans.js"
 
-// Opening this file's PGlite (WASM start-up and migrations) can outlast the 10 s hook timeout of
-// the suites' layers when other files run alongside; open it once up front with more time.
-beforeAll(() => Effect.runPromise(Effect.scoped(Layer.build(PostgresTest.layerPglite))), 60_000)
+PostgresTest.openPgliteBeforeAll()
 
 ReadingRepositoryContract.suite("postgres", ReadingRepositoryPostgres.layer.pipe(Layer.provide(PostgresTest.layer())))
 ReadingRepositoryContract.suite("pglite", ReadingRepositoryPostgres.layer.pipe(Layer.provide(PostgresTest.layerPglite)))
@@ -23,25 +21,6 @@ ReadingRepositoryContract.suite("pglite", ReadingRepositoryPostgres.layer.pipe(L
 const T0 = 1_700_000_000_000
 const N = 40
 const KEYS = 300
-
-/** The plan of `text` with sequential scans disabled, so small test tables cannot hide a missing index. */
-const explain = (text: string, params: ReadonlyArray<unknown>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.transaction((tx) =>
-      tx.query("SET LOCAL enable_seqscan = off").pipe(
-        Effect.andThen(tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, params))
-      )
-    )
-    const plan = rows.map((row) => row["QUERY PLAN"]).join("\n")
-    if (process.env["SHOW_PLANS"] !== undefined) console.info(`${text.trim()}\n${plan}\n`)
-    return plan
-  })
-
-const usesIndex = (plan: string, index: string) => {
-  assert.notInclude(plan, "Seq Scan", plan)
-  assert.match(plan, new RegExp(`(using|on) ${index}\\b`), plan)
-}
 
 const withSql = (sql: Layer.Layer<SqlClient>) => ReadingRepositoryPostgres.layer.pipe(Layer.provideMerge(sql))
 
@@ -117,14 +96,17 @@ layer(withSql(PostgresTest.layer()), { excludeTestServices: true })("ReadingRepo
       const sql = yield* SqlClient
       yield* sql.query("ANALYZE readings")
       const day = 86_400_000
-      const range = yield* explain(ReadingRepositoryPostgres.RANGE_SQL, [device, T0, T0 + day, 100])
-      const buckets = yield* explain(ReadingRepositoryPostgres.BUCKETS_SQL, [device, T0, T0 + day, 3_600_000])
-      const latest = yield* explain(ReadingRepositoryPostgres.LATEST_SQL, [device])
-      usesIndex(range, "readings_pkey")
+      const range = yield* QueryPlans.explain(ReadingRepositoryPostgres.RANGE_SQL, [device, T0, T0 + day, 100])
+      const buckets = yield* QueryPlans.explain(ReadingRepositoryPostgres.BUCKETS_SQL, [device, T0, T0 + day, 3_600_000])
+      const latest = yield* QueryPlans.explain(ReadingRepositoryPostgres.LATEST_SQL, [device])
+      QueryPlans.assertUsesIndexes(range, "readings_pkey")
       // The limited range reads the index in ts order and stops after `limit` rows: no sort.
-      assert.notInclude(range, "Sort", range)
-      usesIndex(buckets, "readings_pkey")
-      usesIndex(latest, "readings_pkey")
-      assert.include(latest, "Index Scan Backward", latest)
+      QueryPlans.assertNoSort(range)
+      QueryPlans.assertUsesIndexes(buckets, "readings_pkey")
+      QueryPlans.assertUsesIndexes(latest, "readings_pkey")
+      assert.isTrue(
+        latest.some((node) => node["Node Type"] === "Index Scan" && node["Scan Direction"] === "Backward"),
+        QueryPlans.show(latest)
+      )
     }))
 })

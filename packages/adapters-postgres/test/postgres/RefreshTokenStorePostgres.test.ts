@@ -11,7 +11,9 @@ import { Effect, Exit, Layer, Option } from "effect"
 import { vi } from "vitest"
 import * as RefreshTokenStorePostgres from "../../src/postgres/RefreshTokenStorePostgres.js"
 import { SqlClient } from "../../src/postgres/SqlClient.js"
+import { errorCode } from "../support/ErrorCodes.js"
 import * as PostgresTest from "../support/PostgresTest.js"
+import * as RowCounts from "../support/RowCounts.js"
 
 // Opening PGlite and the model runs take seconds, more on a busy machine.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 })
@@ -35,17 +37,7 @@ const familyRows = (familyId: RefreshFamilyId) =>
     return row!
   })
 
-const errorCode = (exit: Exit.Exit<unknown, unknown>) => {
-  const found = Exit.findErrorOption(exit)
-  return Option.isNone(found) ? String(exit) : (found.value as { code?: string; _tag: string }).code ?? (found.value as { _tag: string })._tag
-}
-
-const races = [
-  ["postgres", PostgresTest.layer({ maxConnections: 12 })],
-  ["pglite", PostgresTest.layerPglite]
-] as const
-
-for (const [name, sqlLayer] of races) {
+for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
   layer(RefreshTokenStorePostgres.layer.pipe(Layer.provideMerge(sqlLayer)), { timeout: "180 seconds" })(
     `RefreshTokenStorePostgres races: ${name}`,
     (it) => {
@@ -146,7 +138,6 @@ for (const [name, sqlLayer] of races) {
       it.effect("only digests are stored: the table refuses anything but a lower-case hex SHA-256", () =>
         Effect.gen(function*() {
           const { store } = yield* newFamily()
-          const sql = yield* SqlClient
           const scope = freshScope("plain")
           const exit = yield* Effect.exit(
             store.create({
@@ -158,8 +149,7 @@ for (const [name, sqlLayer] of races) {
             })
           )
           assert.strictEqual(errorCode(exit), "RefreshTokenStoreError")
-          const [row] = yield* sql.query<{ n: number }>("SELECT count(*)::int AS n FROM refresh_families WHERE family_id = $1", [`${scope}-f`])
-          assert.strictEqual(row!.n, 0)
+          assert.strictEqual(yield* RowCounts.count("refresh_families", "family_id = $1", [`${scope}-f`]), 0)
         }))
     }
   )

@@ -22,7 +22,10 @@ import { Effect, Exit, Layer, Option, Schema } from "effect"
 import { vi } from "vitest"
 import { SqlClient } from "../../src/postgres/SqlClient.js"
 import * as TeamRepositoryPostgres from "../../src/postgres/TeamRepositoryPostgres.js"
+import { errorCode } from "../support/ErrorCodes.js"
 import * as PostgresTest from "../support/PostgresTest.js"
+import * as QueryPlans from "../support/QueryPlans.js"
+import * as RowCounts from "../support/RowCounts.js"
 
 // Opening PGlite and the model runs take seconds, more on a busy machine.
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 })
@@ -58,49 +61,13 @@ const invitation = (ids: ReturnType<typeof idsOf>, id: number | string, invitee:
     expiresAt: createdAt + 7 * DAY
   })
 
-const errorCode = (exit: Exit.Exit<unknown, unknown>) => {
-  const found = Exit.findErrorOption(exit)
-  if (Option.isNone(found)) return String(exit)
-  const error = found.value as { _tag: string; code?: string }
-  return error.code ?? error._tag
-}
-
 const race = <A, E>(effects: ReadonlyArray<Effect.Effect<A, E>>) =>
   Effect.all(effects.map((effect) => Effect.exit(effect)), { concurrency: "unbounded" })
 
-/** Counts straight from the tables, not through the port. */
-const count = (text: string, params: ReadonlyArray<unknown>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${text}`, params)
-    return rows[0]!.n
-  })
-const owners = (teamId: TeamId) => count("team_memberships WHERE team_id = $1 AND role = 'owner'", [teamId])
-const memberCount = (teamId: TeamId) => count("team_memberships WHERE team_id = $1", [teamId])
+const owners = (teamId: TeamId) => RowCounts.count("team_memberships", "team_id = $1 AND role = 'owner'", [teamId])
+const memberCount = (teamId: TeamId) => RowCounts.count("team_memberships", "team_id = $1", [teamId])
 
-interface PlanNode {
-  readonly "Node Type": string
-  readonly "Index Name"?: string
-  readonly Plans?: ReadonlyArray<PlanNode>
-}
-const nodesOf = (node: PlanNode): ReadonlyArray<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodesOf)]
-
-/** Every node of the plan the planner chooses for `text` with `params` (no planner settings touched). */
-const planOf = (text: string, params: ReadonlyArray<unknown>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient
-    const rows = yield* sql.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, params)
-    const raw = rows[0]!["QUERY PLAN"]
-    const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as ReadonlyArray<{ Plan: PlanNode }>
-    return nodesOf(plan[0]!.Plan)
-  })
-
-const realConnections = [
-  ["postgres", PostgresTest.layer({ maxConnections: 12 })],
-  ["pglite", PostgresTest.layerPglite]
-] as const
-
-for (const [name, sqlLayer] of realConnections) {
+for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
   layer(TeamRepositoryPostgres.layer.pipe(Layer.provideMerge(sqlLayer)), { timeout: "180 seconds" })(
     `TeamRepositoryPostgres races and plans: ${name}`,
     (it) => {
@@ -196,7 +163,10 @@ for (const [name, sqlLayer] of realConnections) {
           const exits = yield* race(Array.from({ length: N }, (_, i) => repo.addInvitation(invitation(ids, i, 1, T0 + i))))
           assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
           assert.deepStrictEqual(exits.filter(Exit.isFailure).map(errorCode), Array(N - 1).fill("InvitationPending"))
-          assert.strictEqual(yield* count("team_invitations WHERE team_id = $1 AND email = $2 AND status = 'pending'", [ids.team, ids.email(1)]), 1)
+          assert.strictEqual(
+            yield* RowCounts.count("team_invitations", "team_id = $1 AND email = $2 AND status = 'pending'", [ids.team, ids.email(1)]),
+            1
+          )
           assert.strictEqual((yield* repo.pendingInvitationsFor(ids.email(1), T0 + N)).length, 1)
         }))
 
@@ -227,7 +197,7 @@ for (const [name, sqlLayer] of realConnections) {
             assert.include(["NotFound", "NotOwner"], errorCode(exit))
           }
           assert.strictEqual(yield* memberCount(ids.team), 0)
-          assert.strictEqual(yield* count("team_invitations WHERE team_id = $1", [ids.team]), 0)
+          assert.strictEqual(yield* RowCounts.count("team_invitations", "team_id = $1", [ids.team]), 0)
         }))
 
       it.effect("teamsOf and pendingInvitationsFor are planned on their indexes", () =>
@@ -256,13 +226,14 @@ for (const [name, sqlLayer] of realConnections) {
           const pendingOfU3 = Array.from({ length: 20000 }, (_, i) => i + 1).filter((g) => g % 4000 === 3 && g % 3 === 0).length
           assert.strictEqual((yield* repo.pendingInvitationsFor(decodeEmail(`${scope}-u3@example.com`), 0)).length, pendingOfU3)
 
-          const teamsOf = yield* planOf(TeamRepositoryPostgres.queries.teamsOf, [`${scope}-u7`])
-          assert.deepStrictEqual(teamsOf.filter((node) => node["Node Type"] === "Seq Scan"), [])
-          assert.include(teamsOf.map((node) => node["Index Name"]), "team_memberships_user_idx")
-
-          const pending = yield* planOf(TeamRepositoryPostgres.queries.pendingInvitationsFor, [`${scope}-u3@example.com`, 0])
-          assert.deepStrictEqual(pending.filter((node) => node["Node Type"] === "Seq Scan"), [])
-          assert.include(pending.map((node) => node["Index Name"]), "team_invitations_pending_email_idx")
+          QueryPlans.assertUsesIndexes(
+            yield* QueryPlans.explainAsPlanned(TeamRepositoryPostgres.queries.teamsOf, [`${scope}-u7`]),
+            "team_memberships_user_idx"
+          )
+          QueryPlans.assertUsesIndexes(
+            yield* QueryPlans.explainAsPlanned(TeamRepositoryPostgres.queries.pendingInvitationsFor, [`${scope}-u3@example.com`, 0]),
+            "team_invitations_pending_email_idx"
+          )
 
           // The rows were only for the planner.
           yield* sql.query("DELETE FROM teams WHERE team_id LIKE $1", [`${scope}-t%`])

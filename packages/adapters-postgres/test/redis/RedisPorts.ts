@@ -1,6 +1,7 @@
 /**
- * Every Redis adapter over one RedisClient, built as an independent "server process" (its own
- * connections), for tests where several processes share one Redis or Redis sits behind a TcpProxy.
+ * Every Redis adapter over one RedisClient (the server build's realtimeRedis), built as an
+ * independent "server process" (its own connections), for tests where several processes share one
+ * Redis or Redis sits behind a TcpProxy.
  */
 import {
   ChatBus,
@@ -12,14 +13,8 @@ import {
   SyncLock
 } from "@app/domain"
 import { Context, Effect, Layer, type Scope } from "effect"
-import * as ChatBusRedis from "../../src/redis/ChatBusRedis.js"
-import * as LatestReadingCacheRedis from "../../src/redis/LatestReadingCacheRedis.js"
-import * as QrChallengeStoreRedis from "../../src/redis/QrChallengeStoreRedis.js"
-import * as QrEventsRedis from "../../src/redis/QrEventsRedis.js"
-import * as RateLimiterRedis from "../../src/redis/RateLimiterRedis.js"
 import type * as RedisClient from "../../src/redis/RedisClient.js"
-import * as SensorBusRedis from "../../src/redis/SensorBusRedis.js"
-import * as SyncLockRedis from "../../src/redis/SyncLockRedis.js"
+import * as ServerStores from "../../src/ServerStores.js"
 
 export interface RedisPorts {
   readonly qrStore: QrChallengeStore["Service"]
@@ -31,21 +26,11 @@ export interface RedisPorts {
   readonly lock: SyncLock["Service"]
 }
 
-const portsLayer = Layer.mergeAll(
-  QrChallengeStoreRedis.layer,
-  QrEventsRedis.layer,
-  ChatBusRedis.layer,
-  SensorBusRedis.layer,
-  LatestReadingCacheRedis.layer,
-  RateLimiterRedis.layer,
-  SyncLockRedis.layer
-)
-
 /** Builds every port on `client` for the life of the enclosing scope. */
 export const buildPorts = (
   client: Layer.Layer<RedisClient.RedisClient>
 ): Effect.Effect<RedisPorts, never, Scope.Scope> =>
-  Effect.map(Layer.build(portsLayer.pipe(Layer.provide(client))), (context) => ({
+  Effect.map(Layer.build(ServerStores.realtimeRedis.pipe(Layer.provide(client))), (context) => ({
     qrStore: Context.get(context, QrChallengeStore),
     qrEvents: Context.get(context, QrEvents),
     chatBus: Context.get(context, ChatBus),

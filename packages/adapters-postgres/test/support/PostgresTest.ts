@@ -5,7 +5,7 @@
  * share one in-memory database per test file (opening one costs seconds).
  */
 import { Effect, Layer, Redacted } from "effect"
-import { afterAll } from "vitest"
+import { afterAll, beforeAll } from "vitest"
 import pg from "pg"
 import { migrate } from "../../src/postgres/Migrations.js"
 import * as PgPool from "../../src/postgres/PgPool.js"
@@ -84,3 +84,23 @@ export const layerPglite: Layer.Layer<SqlClient> = Layer.effect(
     return sharedPglite
   })
 )
+
+/**
+ * Opens this file's PGlite (WASM start-up and migrations) once up front, in a `beforeAll` with a
+ * minute to spare: opened by the first suite's layer instead, it can outlast that layer's hook
+ * timeout when other files run alongside.
+ */
+export const openPgliteBeforeAll = (): void =>
+  beforeAll(() => Effect.runPromise(Effect.scoped(Layer.build(layerPglite))), 60_000)
+
+/**
+ * The real server (a fresh schema, `options`) and this file's PGlite, named, for suites that run
+ * the same tests on both: races run truly parallel on the server's pool and serialised on PGlite's
+ * one connection.
+ */
+export const backends = (
+  options: PostgresTestOptions = {}
+): ReadonlyArray<readonly [name: "postgres" | "pglite", layer: Layer.Layer<SqlClient>]> => [
+  ["postgres", layer(options)],
+  ["pglite", layerPglite]
+]
