@@ -222,6 +222,12 @@ const keyOf = (table: TableKey, item: Item): Key => {
   return key
 }
 
+/** A request's condition and, when asked, the stored item on its failure (ReturnValuesOnConditionCheckFailure). */
+const conditionParameters = (options: { readonly condition?: string; readonly returnItemOnConditionFailure?: boolean }) => ({
+  ...(options.condition === undefined ? {} : { ConditionExpression: options.condition }),
+  ...(options.returnItemOnConditionFailure === true ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {})
+})
+
 export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape, never, Scope.Scope> =>
   Effect.gen(function*() {
     const prefix = settings.tablePrefix
@@ -317,8 +323,7 @@ export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape,
             new PutCommand({
               TableName: tableName(table),
               Item: item,
-              ...(options.condition === undefined ? {} : { ConditionExpression: options.condition }),
-              ...(options.returnItemOnConditionFailure === true ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" } : {}),
+              ...conditionParameters(options),
               ...expr
             }),
             { abortSignal }
@@ -340,9 +345,8 @@ export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape,
               TableName: tableName(table),
               Key: key,
               UpdateExpression: options.update,
-              ...(options.condition === undefined ? {} : { ConditionExpression: options.condition }),
               ReturnValues: returnValues,
-              ...(options.returnItemOnConditionFailure === true ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" } : {}),
+              ...conditionParameters(options),
               ...expr
             }),
             { abortSignal }
@@ -360,9 +364,8 @@ export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape,
             new DeleteCommand({
               TableName: tableName(table),
               Key: key,
-              ...(options.condition === undefined ? {} : { ConditionExpression: options.condition }),
               ...(options.returnOld === true ? { ReturnValues: "ALL_OLD" } : {}),
-              ...(options.returnItemOnConditionFailure === true ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" } : {}),
+              ...conditionParameters(options),
               ...expr
             }),
             { abortSignal }
@@ -491,8 +494,7 @@ export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape,
           )
           const common = {
             TableName: tableName(item.table),
-            ...(item.condition === undefined ? {} : { ConditionExpression: item.condition }),
-            ...(item.returnItemOnConditionFailure === true ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" } : {}),
+            ...conditionParameters(item),
             ...expr
           }
           switch (item.kind) {
@@ -523,6 +525,27 @@ export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape,
         reason: new Unavailable({ message: `${operation}: items still unprocessed after ${maxConflictRetries} retries` })
       })
 
+    /**
+     * A batch's requests in chunks of `size`: each chunk is sent, then what came back unprocessed
+     * is sent again after a backoff until nothing is left — Unavailable after maxConflictRetries rounds.
+     */
+    const untilProcessed = (
+      operation: string,
+      requests: ReadonlyArray<Record<string, unknown>>,
+      size: number,
+      send: (pending: ReadonlyArray<Record<string, unknown>>) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, DynamoError>
+    ): Effect.Effect<void, DynamoError> =>
+      Effect.gen(function*() {
+        for (const chunk of chunksOf(requests, size)) {
+          let pending = chunk
+          for (let round = 0; pending.length > 0; round++) {
+            if (round > maxConflictRetries) return yield* Effect.fail(unprocessedLeft(operation))
+            if (round > 0) yield* sleepReal(backoff(round))
+            pending = yield* send(pending)
+          }
+        }
+      })
+
     const batchGet: DynamoClientShape["batchGet"] = (table, keys, options = {}) =>
       Effect.gen(function*() {
         const operation = `BatchGetItem ${table}`
@@ -536,30 +559,24 @@ export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape,
         const expr = yield* expressions(operation, [projection], {})
         const name = tableName(table)
         const found: Array<Item> = []
-        for (const chunk of chunksOf(Array.from(unique.values()), BATCH_GET_CHUNK)) {
-          let pending: ReadonlyArray<Record<string, unknown>> = chunk
-          for (let round = 0; pending.length > 0; round++) {
-            if (round > maxConflictRetries) return yield* Effect.fail(unprocessedLeft(operation))
-            if (round > 0) yield* sleepReal(backoff(round))
-            const keysNow = pending
-            const output = yield* call(operation, (abortSignal) =>
-              document.send(
-                new BatchGetCommand({
-                  RequestItems: {
-                    [name]: {
-                      Keys: [...keysNow],
-                      ConsistentRead: options.consistent ?? true,
-                      ...(projection === undefined ? {} : { ProjectionExpression: projection }),
-                      ...(expr.ExpressionAttributeNames === undefined ? {} : { ExpressionAttributeNames: expr.ExpressionAttributeNames })
-                    }
+        yield* untilProcessed(operation, Array.from(unique.values()), BATCH_GET_CHUNK, (keysNow) =>
+          call(operation, (abortSignal) =>
+            document.send(
+              new BatchGetCommand({
+                RequestItems: {
+                  [name]: {
+                    Keys: [...keysNow],
+                    ConsistentRead: options.consistent ?? true,
+                    ...(projection === undefined ? {} : { ProjectionExpression: projection }),
+                    ...(expr.ExpressionAttributeNames === undefined ? {} : { ExpressionAttributeNames: expr.ExpressionAttributeNames })
                   }
-                }),
-                { abortSignal }
-              ))
-            found.push(...(output.Responses?.[name] ?? []))
-            pending = output.UnprocessedKeys?.[name]?.Keys ?? []
-          }
-        }
+                }
+              }),
+              { abortSignal }
+            )).pipe(Effect.map((output) => {
+              found.push(...(output.Responses?.[name] ?? []))
+              return output.UnprocessedKeys?.[name]?.Keys ?? []
+            })))
         return found
       })
 
@@ -585,17 +602,11 @@ export const make = (settings: DynamoSettings): Effect.Effect<DynamoClientShape,
           requests.push({ DeleteRequest: { Key: key } })
         }
         const name = tableName(table)
-        for (const chunk of chunksOf(requests, BATCH_WRITE_CHUNK)) {
-          let pending: ReadonlyArray<Record<string, unknown>> = chunk
-          for (let round = 0; pending.length > 0; round++) {
-            if (round > maxConflictRetries) return yield* Effect.fail(unprocessedLeft(operation))
-            if (round > 0) yield* sleepReal(backoff(round))
-            const requestsNow = pending
-            const output = yield* call(operation, (abortSignal) =>
-              document.send(new BatchWriteCommand({ RequestItems: { [name]: [...requestsNow] as never } }), { abortSignal }))
-            pending = (output.UnprocessedItems?.[name] ?? []) as ReadonlyArray<Record<string, unknown>>
-          }
-        }
+        yield* untilProcessed(operation, requests, BATCH_WRITE_CHUNK, (requestsNow) =>
+          call(operation, (abortSignal) =>
+            document.send(new BatchWriteCommand({ RequestItems: { [name]: [...requestsNow] as never } }), { abortSignal })).pipe(
+              Effect.map((output) => (output.UnprocessedItems?.[name] ?? []) as ReadonlyArray<Record<string, unknown>>)
+            ))
       })
 
     return {
@@ -621,7 +632,9 @@ export const settingsConfig: Config.Config<DynamoSettings> = Config.all({
   endpoint: Config.option(Config.String("DYNAMODB_ENDPOINT")),
   tablePrefix: Config.String("DYNAMODB_TABLE_PREFIX").pipe(Config.withDefault(defaults.tablePrefix)),
   requestTimeoutMs: Config.Int("DYNAMODB_REQUEST_TIMEOUT_MS").pipe(Config.withDefault(defaults.requestTimeoutMs)),
-  maxAttempts: Config.Int("DYNAMODB_MAX_ATTEMPTS").pipe(Config.withDefault(defaults.maxAttempts))
+  maxAttempts: Config.Int("DYNAMODB_MAX_ATTEMPTS").pipe(Config.withDefault(defaults.maxAttempts)),
+  connectTimeoutMs: Config.Int("DYNAMODB_CONNECT_TIMEOUT_MS").pipe(Config.withDefault(defaults.connectTimeoutMs)),
+  maxConflictRetries: Config.Int("DYNAMODB_MAX_CONFLICT_RETRIES").pipe(Config.withDefault(defaults.maxConflictRetries))
 }).pipe(
   Config.map(({ endpoint, ...rest }): DynamoSettings => ({ ...rest, endpoint: Option.getOrUndefined(endpoint) }))
 )
@@ -636,7 +649,8 @@ export class DynamoClient extends Context.Service<DynamoClient, DynamoClientShap
   /**
    * A client from the environment: AWS_REGION (required), DYNAMODB_ENDPOINT (DynamoDB Local,
    * LocalStack; absent for AWS), DYNAMODB_TABLE_PREFIX (default "sivera-"),
-   * DYNAMODB_REQUEST_TIMEOUT_MS (3000), DYNAMODB_MAX_ATTEMPTS (3). Credentials: the SDK's chain.
+   * DYNAMODB_REQUEST_TIMEOUT_MS (3000), DYNAMODB_MAX_ATTEMPTS (3), DYNAMODB_CONNECT_TIMEOUT_MS (1000),
+   * DYNAMODB_MAX_CONFLICT_RETRIES (8). Credentials: the SDK's chain.
    */
   static readonly layerConfig: Layer.Layer<DynamoClient, Config.ConfigError> = Layer.effect(
     DynamoClient,

@@ -13,6 +13,7 @@
  */
 import { Unavailable, TimedOut, Unexpected, type StoreFailure } from "@app/domain"
 import { Data, Effect } from "effect"
+import { timedOutCodes, unreachableCodes } from "../NetworkErrorCodes.js"
 
 /** One item of a request: its position (0 for a single-item call) and why it was cancelled. */
 export interface CancellationReason {
@@ -92,17 +93,6 @@ const UNAVAILABLE_NAMES = new Set([
   "LimitExceededException"
 ])
 const TIMEOUT_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"])
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ECONNABORTED"
-])
-const TIMEOUT_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT"])
 
 /** Reasons a transaction may be cancelled for that go away when it is simply tried again. */
 const TRANSIENT_CANCELLATIONS = new Set(["None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"])
@@ -159,11 +149,11 @@ export const fromSdkError = (operation: string, error: unknown): DynamoError => 
   if (name === "ForbiddenCommand") {
     return new RequestRejected({ operation, message: typeof e.message === "string" ? e.message : name })
   }
-  if (TIMEOUT_NAMES.has(name) || (code !== undefined && TIMEOUT_CODES.has(code))) {
+  if (TIMEOUT_NAMES.has(name) || (code !== undefined && timedOutCodes.has(code))) {
     return new StoreFailed({ operation, reason: new TimedOut({ message: `${operation}: no answer in time (${name})` }) })
   }
   if (
-    UNAVAILABLE_NAMES.has(name) || (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+    UNAVAILABLE_NAMES.has(name) || (code !== undefined && unreachableCodes.has(code)) ||
     e.$retryable?.throttling === true || (status !== undefined && status >= 500)
   ) {
     return new StoreFailed({

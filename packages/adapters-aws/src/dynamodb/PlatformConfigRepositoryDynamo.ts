@@ -207,23 +207,21 @@ export const make = Effect.gen(function*() {
       const key = yield* keyOf(userId, platform).pipe(portError)
       let isCurrent = false
       for (let round = 0; round < MAX_ROUNDS; round++) {
-        const removed: Attempt = yield* attempt(dynamo.update(TABLE, key, isCurrent
-          ? {
-            update: "REMOVE #configs.#cfg, #currentConfigId",
-            condition: "attribute_exists(#configs.#cfg) AND #currentConfigId = :id",
-            names: { "#cfg": configId },
-            values: { ":id": configId },
-            returnValues: "NONE",
-            returnItemOnConditionFailure: true
-          }
-          : {
-            update: "REMOVE #configs.#cfg",
-            condition: "attribute_exists(#configs.#cfg) AND (attribute_not_exists(#currentConfigId) OR #currentConfigId <> :id)",
-            names: { "#cfg": configId },
-            values: { ":id": configId },
-            returnValues: "NONE",
-            returnItemOnConditionFailure: true
-          })).pipe(portError)
+        const removed: Attempt = yield* attempt(dynamo.update(TABLE, key, {
+          ...(isCurrent
+            ? {
+              update: "REMOVE #configs.#cfg, #currentConfigId",
+              condition: "attribute_exists(#configs.#cfg) AND #currentConfigId = :id"
+            }
+            : {
+              update: "REMOVE #configs.#cfg",
+              condition: "attribute_exists(#configs.#cfg) AND (attribute_not_exists(#currentConfigId) OR #currentConfigId <> :id)"
+            }),
+          names: { "#cfg": configId },
+          values: { ":id": configId },
+          returnValues: "NONE",
+          returnItemOnConditionFailure: true
+        })).pipe(portError)
         if (removed.done) return
         if (entryOf(removed.stored, configId) === undefined) return yield* Effect.fail(NotFound.of("config"))
         isCurrent = removed.stored?.["currentConfigId"] === configId

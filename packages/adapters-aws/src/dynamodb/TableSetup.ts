@@ -7,6 +7,7 @@
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  type DynamoDBClient,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   waitUntilTableNotExists
@@ -21,7 +22,38 @@ const WAIT_SECONDS = 120
 const sdk = <A>(operation: string, run: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, DynamoError> =>
   Effect.tryPromise({ try: (signal) => run(signal), catch: (cause) => fromSdkError(operation, cause) })
 
-const errorName = (cause: unknown) => (cause as { name?: unknown } | undefined)?.name
+/**
+ * One SDK call whose error named `settled` means its work is already done (the table exists, its
+ * TTL is already on, the table is already gone): true when the call did the work, false when settled.
+ */
+const unlessSettled = (operation: string, settled: string, run: () => Promise<unknown>): Effect.Effect<boolean, DynamoError> =>
+  Effect.tryPromise({ try: run, catch: (cause) => cause }).pipe(
+    Effect.as(true),
+    Effect.catch((cause) =>
+      (cause as { name?: unknown } | undefined)?.name === settled ? Effect.succeed(false) : Effect.fail(fromSdkError(operation, cause))
+    )
+  )
+
+interface TableAt {
+  readonly table: TableKey
+  /** Its physical name under the client's prefix. */
+  readonly name: string
+  readonly tablePrefix: string
+  readonly raw: DynamoDBClient
+}
+
+/** Runs `each` for every one of `tables` under the client's prefix, four at a time. */
+const forEachTable = (
+  tables: ReadonlyArray<TableKey>,
+  each: (at: TableAt) => Effect.Effect<void, DynamoError>
+): Effect.Effect<void, DynamoError, DynamoClient> =>
+  Effect.gen(function*() {
+    const { raw, tablePrefix } = yield* DynamoClient
+    yield* Effect.forEach(tables, (table) => each({ table, name: physicalName(tablePrefix, table), tablePrefix, raw }), {
+      concurrency: 4,
+      discard: true
+    })
+  })
 
 export interface CreateOptions {
   /**
@@ -37,58 +69,30 @@ export const createAll = (
   tables: ReadonlyArray<TableKey> = tableKeys,
   options: CreateOptions = {}
 ): Effect.Effect<void, DynamoError, DynamoClient> =>
-  Effect.gen(function*() {
-    const { raw, tablePrefix } = yield* DynamoClient
-    yield* Effect.forEach(tables, (table) =>
-      Effect.gen(function*() {
-        const name = physicalName(tablePrefix, table)
-        yield* Effect.tryPromise({
-          try: () => raw.send(new CreateTableCommand(createTableInput(tablePrefix, table))),
-          catch: (cause) => cause
-        }).pipe(
-          Effect.catch((cause) =>
-            errorName(cause) === "ResourceInUseException" ? Effect.void : Effect.fail(fromSdkError(`CreateTable ${table}`, cause))
-          )
-        )
-        yield* sdk(`CreateTable ${table}`, (abortSignal) =>
-          waitUntilTableExists({ client: raw, maxWaitTime: WAIT_SECONDS, abortSignal }, { TableName: name }))
-        const ttl = definition(table).ttlAttribute
-        if (ttl !== undefined && options.enableTtl !== false) {
-          yield* Effect.tryPromise({
-            try: () =>
-              raw.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: ttl, Enabled: true } })),
-            catch: (cause) => cause
-          }).pipe(
-            // Already enabled (a re-run against an existing table) is fine.
-            Effect.catch((cause) =>
-              errorName(cause) === "ValidationException" ? Effect.void : Effect.fail(fromSdkError(`UpdateTimeToLive ${table}`, cause))
-            )
-          )
-        }
-      }), { concurrency: 4, discard: true })
-  })
+  forEachTable(tables, ({ name, raw, table, tablePrefix }) =>
+    Effect.gen(function*() {
+      yield* unlessSettled(`CreateTable ${table}`, "ResourceInUseException", () =>
+        raw.send(new CreateTableCommand(createTableInput(tablePrefix, table))))
+      yield* sdk(`CreateTable ${table}`, (abortSignal) =>
+        waitUntilTableExists({ client: raw, maxWaitTime: WAIT_SECONDS, abortSignal }, { TableName: name }))
+      const ttl = definition(table).ttlAttribute
+      if (ttl !== undefined && options.enableTtl !== false) {
+        // Already enabled (a re-run against an existing table) is a ValidationException.
+        yield* unlessSettled(`UpdateTimeToLive ${table}`, "ValidationException", () =>
+          raw.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: ttl, Enabled: true } })))
+      }
+    }))
 
 /** Deletes `tables` (default: all) under the client's prefix; missing tables are fine. */
 export const deleteAll = (
   tables: ReadonlyArray<TableKey> = tableKeys
 ): Effect.Effect<void, DynamoError, DynamoClient> =>
-  Effect.gen(function*() {
-    const { raw, tablePrefix } = yield* DynamoClient
-    yield* Effect.forEach(tables, (table) =>
-      Effect.gen(function*() {
-        const name = physicalName(tablePrefix, table)
-        const deleted = yield* Effect.tryPromise({
-          try: () => raw.send(new DeleteTableCommand({ TableName: name })),
-          catch: (cause) => cause
-        }).pipe(
-          Effect.as(true),
-          Effect.catch((cause) =>
-            errorName(cause) === "ResourceNotFoundException" ? Effect.succeed(false) : Effect.fail(fromSdkError(`DeleteTable ${table}`, cause))
-          )
-        )
-        if (deleted) {
-          yield* sdk(`DeleteTable ${table}`, (abortSignal) =>
-            waitUntilTableNotExists({ client: raw, maxWaitTime: WAIT_SECONDS, abortSignal }, { TableName: name }))
-        }
-      }), { concurrency: 4, discard: true })
-  })
+  forEachTable(tables, ({ name, raw, table }) =>
+    Effect.gen(function*() {
+      const deleted = yield* unlessSettled(`DeleteTable ${table}`, "ResourceNotFoundException", () =>
+        raw.send(new DeleteTableCommand({ TableName: name })))
+      if (deleted) {
+        yield* sdk(`DeleteTable ${table}`, (abortSignal) =>
+          waitUntilTableNotExists({ client: raw, maxWaitTime: WAIT_SECONDS, abortSignal }, { TableName: name }))
+      }
+    }))

@@ -17,6 +17,7 @@
  * which can quote the request (encryption context, key ARN) and is not ours to forward.
  */
 import { IntegrityFailure, SecretCipherError, TimedOut, Unavailable, Unexpected } from "@app/domain"
+import { timedOutCodes, unreachableCodes } from "../NetworkErrorCodes.js"
 
 export type KmsOperation = "GenerateDataKey" | "Decrypt"
 
@@ -53,20 +54,6 @@ const unavailableNames = new Set([
   "ServiceUnavailableException"
 ])
 
-const timedOutCodes = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT"])
-
-const unavailableCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN"
-])
-
 /** Only identifier-like names and codes are quoted back; anything else could be arbitrary text. */
 const identifier = (value: unknown): string | undefined =>
   typeof value === "string" && /^[A-Za-z][A-Za-z0-9_.:-]{0,79}$/.test(value) ? value : undefined
@@ -91,7 +78,7 @@ export const fromKmsError = (operation: KmsOperation, error: unknown): SecretCip
   const status = statusOf(error)
   if (
     (name !== undefined && unavailableNames.has(name)) ||
-    (code !== undefined && unavailableCodes.has(code)) ||
+    (code !== undefined && unreachableCodes.has(code)) ||
     (status !== undefined && status >= 500) ||
     status === 429 ||
     field(error, "$retryable") !== undefined

@@ -6,11 +6,11 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { AccountId, CampaignId, CampaignRepository, RemoteCampaign, UserId } from "@app/domain"
-import { CampaignRepositoryContract } from "@app/domain/contract"
+import { CampaignRepositoryContract, freshScope } from "@app/domain/contract"
 import { Effect, Layer, Option } from "effect"
-import { afterAll } from "vitest"
 import * as CampaignRepositoryDynamo from "../../src/dynamodb/CampaignRepositoryDynamo.js"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
+import { inputsOf } from "../support/CommandInputs.js"
 import * as DynamoTest from "../support/DynamoTest.js"
 
 const contract = DynamoTest.make({ tables: ["campaigns"] })
@@ -18,35 +18,12 @@ CampaignRepositoryContract.suite("dynamodb", CampaignRepositoryDynamo.layer.pipe
 
 const dynamo = DynamoTest.make({ tables: ["campaigns"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 const T0 = 1_700_000_000_000
-let counter = 0
-const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`
 
 const remote = (id: string, status = "ENABLED", data: Record<string, unknown> = { name: `campaign ${id}` }, clicks = 0) =>
   new RemoteCampaign({ campaignId: CampaignId.make(id), campaignData: data as never, status, metrics: { clicks } })
-
-/** The inputs of the commands `effect` sends, seen at the client's first middleware step. */
-const inputsOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const client = yield* DynamoClient
-    const sent: Array<Record<string, unknown>> = []
-    const name = fresh("probe")
-    client.raw.middlewareStack.add(
-      (next) => async (args) => {
-        sent.push(args.input as Record<string, unknown>)
-        return next(args)
-      },
-      { step: "initialize", name }
-    )
-    const result = yield* effect.pipe(Effect.ensuring(Effect.sync(() => client.raw.middlewareStack.remove(name))))
-    return { result, sent }
-  })
 
 layer(CampaignRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeTestServices: true, timeout: "60 seconds" })(
   "CampaignRepositoryDynamo",
@@ -54,7 +31,7 @@ layer(CampaignRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
     it.effect("list without an account reads the userPlatform-index GSI; with one, the account's partition", () =>
       Effect.gen(function*() {
         const repo = yield* CampaignRepository
-        const user = UserId.make(fresh("gsi"))
+        const user = UserId.make(freshScope("gsi"))
         // "a" and "a-x": '#' sorts below '-', so the GSI order is the in-memory adapter's.
         const a = AccountId.make("a"), ax = AccountId.make("a-x"), b = AccountId.make("b")
         yield* repo.upsert(user, "meta", b, [remote("2"), remote("1")], T0)
@@ -77,7 +54,7 @@ layer(CampaignRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
       Effect.gen(function*() {
         const repo = yield* CampaignRepository
         const { recorder } = dynamo
-        const user = UserId.make(fresh("pages")), account = AccountId.make("acct")
+        const user = UserId.make(freshScope("pages")), account = AccountId.make("acct")
         const filler = "x".repeat(100_000)
         const batch = Array.from({ length: 12 }, (_, i) => remote(`c${String(i).padStart(2, "0")}`, "ENABLED", { filler, i }))
         assert.strictEqual((yield* repo.upsert(user, "google", account, batch, T0)).created, 12)
@@ -94,7 +71,7 @@ layer(CampaignRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
       Effect.gen(function*() {
         const repo = yield* CampaignRepository
         for (let round = 0; round < 3; round++) {
-          const user = UserId.make(fresh("race")), account = AccountId.make("acct")
+          const user = UserId.make(freshScope("race")), account = AccountId.make("acct")
           const results = yield* Effect.all(
             Array.from({ length: 20 }, () => repo.upsert(user, "tiktok", account, [remote("1"), remote("2")], T0)),
             { concurrency: "unbounded" }
@@ -110,7 +87,7 @@ layer(CampaignRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
       Effect.gen(function*() {
         const repo = yield* CampaignRepository
         const client = yield* DynamoClient
-        const user = UserId.make(fresh("shape")), account = AccountId.make("acct")
+        const user = UserId.make(freshScope("shape")), account = AccountId.make("acct")
         const data = { z: 1, a: { big: 2 ** 60, list: [1, "two", null] }, "": "empty key" }
         yield* repo.upsert(user, "kakao", account, [remote("1", "ENABLED", data, 3)], T0)
         const item = Option.getOrThrow(yield* client.get("campaigns", { userPlatformAccount: `${user}#kakao#acct`, campaignId: "1" }))
@@ -137,7 +114,7 @@ layer(CampaignRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
       Effect.gen(function*() {
         const repo = yield* CampaignRepository
         const { recorder } = dynamo
-        const user = UserId.make(fresh("trips")), account = AccountId.make("acct")
+        const user = UserId.make(freshScope("trips")), account = AccountId.make("acct")
         recorder.take()
         yield* repo.upsert(user, "naver", account, [], T0)
         assert.deepStrictEqual(recorder.take(), [])

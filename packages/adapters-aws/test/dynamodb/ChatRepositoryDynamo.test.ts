@@ -16,9 +16,8 @@ import {
   TeamId,
   UserId
 } from "@app/domain"
-import { ChatRepositoryContract } from "@app/domain/contract"
+import { ChatRepositoryContract, freshScope } from "@app/domain/contract"
 import { Effect, Layer, Option } from "effect"
-import { afterAll } from "vitest"
 import * as ChatRepositoryDynamo from "../../src/dynamodb/ChatRepositoryDynamo.js"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as DynamoTest from "../support/DynamoTest.js"
@@ -30,24 +29,19 @@ ChatRepositoryContract.suite("dynamodb", ChatRepositoryDynamo.layer.pipe(Layer.p
 
 const dynamo = DynamoTest.make({ tables: TABLES })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 let counter = 0
-const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`
 
 /** A ULID-shaped message id, unique in this file. */
 const messageId = (): MessageId => MessageId.make(`01J${String(counter++).padStart(23, "0")}`)
 
 const T0 = 1_700_000_000_000
 
-const newRoom = (teamId = fresh("team")) =>
+const newRoom = (teamId = freshScope("team")) =>
   Effect.gen(function*() {
     const repo = yield* ChatRepository
-    const room = new Room({ roomId: RoomId.make(fresh("room")), teamId: TeamId.make(teamId), name: "general", createdAt: T0 })
+    const room = new Room({ roomId: RoomId.make(freshScope("room")), teamId: TeamId.make(teamId), name: "general", createdAt: T0 })
     yield* repo.createRoom(room)
     return room
   })
@@ -164,7 +158,7 @@ layer(ChatRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
       Effect.gen(function*() {
         const repo = yield* ChatRepository
         const { recorder } = dynamo
-        const teamId = fresh("team")
+        const teamId = freshScope("team")
         recorder.take()
         const room = yield* newRoom(teamId)
         assert.deepStrictEqual(recorder.takeDetailed(), [{ command: "PutItem", tables: ["chat-rooms"] }])
@@ -174,12 +168,12 @@ layer(ChatRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
 
         yield* repo.room(room.roomId)
         assert.deepStrictEqual(recorder.take(), ["GetItem"])
-        assert.isTrue(Option.isNone(yield* repo.room(RoomId.make(fresh("none")))))
+        assert.isTrue(Option.isNone(yield* repo.room(RoomId.make(freshScope("none")))))
         assert.deepStrictEqual(recorder.take(), ["GetItem"])
 
         const other = yield* newRoom(teamId)
         recorder.take()
-        const rooms = yield* repo.roomsOfTeams([TeamId.make(teamId), TeamId.make(teamId), TeamId.make(fresh("team"))])
+        const rooms = yield* repo.roomsOfTeams([TeamId.make(teamId), TeamId.make(teamId), TeamId.make(freshScope("team"))])
         assert.deepStrictEqual(rooms.map((r) => r.roomId).sort(), [room.roomId, other.roomId].sort())
         assert.deepStrictEqual(rooms.find((r) => r.roomId === room.roomId)!.name, "general")
         assert.deepStrictEqual(recorder.take(), ["Query", "Query"])
@@ -195,7 +189,7 @@ layer(ChatRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         const repeat = yield* send(room.roomId, "u-1", "c-1")
         assert.isFalse(repeat.created)
         assert.deepStrictEqual(recorder.take(), ["BatchGetItem", "GetItem"])
-        const missing = yield* send(RoomId.make(fresh("none")), "u-1", "c-1").pipe(Effect.flip)
+        const missing = yield* send(RoomId.make(freshScope("none")), "u-1", "c-1").pipe(Effect.flip)
         assert.strictEqual(missing._tag, "NotFound")
         assert.deepStrictEqual(recorder.take(), ["BatchGetItem"])
 

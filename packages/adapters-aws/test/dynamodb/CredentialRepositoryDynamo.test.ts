@@ -6,11 +6,11 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { AccountId, CredentialRepository, EncryptedSecret, type PutCredential, UserId } from "@app/domain"
-import { CredentialRepositoryContract } from "@app/domain/contract"
+import { CredentialRepositoryContract, freshScope } from "@app/domain/contract"
 import { Effect, Layer, Option } from "effect"
-import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as CredentialRepositoryDynamo from "../../src/dynamodb/CredentialRepositoryDynamo.js"
+import { inputsOf } from "../support/CommandInputs.js"
 import * as DynamoTest from "../support/DynamoTest.js"
 
 const contract = DynamoTest.make({ tables: ["platformCredentials"] })
@@ -18,15 +18,9 @@ CredentialRepositoryContract.suite("dynamodb", CredentialRepositoryDynamo.layer.
 
 const dynamo = DynamoTest.make({ tables: ["platformCredentials"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 const T0 = 1_700_000_000_000
-let counter = 0
-const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`
 
 /** A stand-in ciphertext: the repository stores it opaquely (no plaintext ever reaches it). */
 const secret = (label: string) =>
@@ -54,7 +48,7 @@ layer(CredentialRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), {
       Effect.gen(function*() {
         const repo = yield* CredentialRepository
         const client = yield* DynamoClient
-        const user = UserId.make(fresh("shape")), account = AccountId.make(fresh("acct"))
+        const user = UserId.make(freshScope("shape")), account = AccountId.make(freshScope("acct"))
         yield* repo.put(put(user, account, "one"))
         yield* repo.recordSync(user, "google", account, T0 + 1)
         const item = Option.getOrThrow(yield* client.get("platformCredentials", { userPlatform: `${user}#google`, accountId: account }))
@@ -75,20 +69,9 @@ layer(CredentialRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), {
     it.effect("list asks DynamoDB for the summary's attributes only: the ciphertext is never read", () =>
       Effect.gen(function*() {
         const repo = yield* CredentialRepository
-        const client = yield* DynamoClient
-        const user = UserId.make(fresh("list"))
-        for (const label of ["b", "a", "c"]) yield* repo.put(put(user, AccountId.make(`${label}-${fresh("acct")}`), label))
-        const sent: Array<Record<string, unknown>> = []
-        client.raw.middlewareStack.add(
-          (next) => async (args) => {
-            sent.push(args.input as Record<string, unknown>)
-            return next(args)
-          },
-          { step: "initialize", name: "credentialListProbe" }
-        )
-        const list = yield* repo.list(user, "google").pipe(
-          Effect.ensuring(Effect.sync(() => client.raw.middlewareStack.remove("credentialListProbe")))
-        )
+        const user = UserId.make(freshScope("list"))
+        for (const label of ["b", "a", "c"]) yield* repo.put(put(user, AccountId.make(`${label}-${freshScope("acct")}`), label))
+        const { result: list, sent } = yield* inputsOf(repo.list(user, "google"))
         assert.deepStrictEqual(list.map((s) => s.accountId.slice(0, 1)), ["a", "b", "c"])
         assert.strictEqual(sent.length, 1)
         const names = Object.values(sent[0]!["ExpressionAttributeNames"] as Record<string, string>)
@@ -100,7 +83,7 @@ layer(CredentialRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), {
       Effect.gen(function*() {
         const repo = yield* CredentialRepository
         const client = yield* DynamoClient
-        const user = UserId.make(fresh("missing")), account = AccountId.make(fresh("acct"))
+        const user = UserId.make(freshScope("missing")), account = AccountId.make(freshScope("acct"))
         assert.strictEqual((yield* repo.recordSync(user, "google", account, T0).pipe(Effect.flip))._tag, "NotFound")
         assert.strictEqual((yield* repo.delete(user, "google", account).pipe(Effect.flip))._tag, "NotFound")
         assert.isTrue(Option.isNone(yield* client.get("platformCredentials", { userPlatform: `${user}#google`, accountId: account })))
@@ -110,7 +93,7 @@ layer(CredentialRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), {
       Effect.gen(function*() {
         const repo = yield* CredentialRepository
         const { recorder } = dynamo
-        const user = UserId.make(fresh("trips")), account = AccountId.make(fresh("acct"))
+        const user = UserId.make(freshScope("trips")), account = AccountId.make(freshScope("acct"))
         recorder.take()
         yield* repo.put(put(user, account, "one"))
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])

@@ -6,12 +6,12 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { Device, DeviceId, DeviceRecord, DeviceRepository, TeamId } from "@app/domain"
-import { DeviceRepositoryContract } from "@app/domain/contract"
-import { Effect, Exit, Layer, Option } from "effect"
-import { afterAll } from "vitest"
+import { DeviceRepositoryContract, freshScope } from "@app/domain/contract"
+import { Effect, Layer, Option } from "effect"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as DeviceRepositoryDynamo from "../../src/dynamodb/DeviceRepositoryDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
+import { failureTags } from "../support/FailureTags.js"
 
 const contract = DynamoTest.make({ tables: ["devices"] })
 DeviceRepositoryContract.suite("dynamodb", DeviceRepositoryDynamo.layer.pipe(Layer.provide(contract.layer)))
@@ -19,29 +19,13 @@ DeviceRepositoryContract.suite("dynamodb", DeviceRepositoryDynamo.layer.pipe(Lay
 const dynamo = DynamoTest.make({ tables: ["devices"] })
 const missingTable = DynamoTest.make({ tables: ["users"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder, missingTable.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
-
-let counter = 0
-const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`
-
-/** The tag of an exit's failure and of its reason. */
-const failureOf = (exit: Exit.Exit<unknown, unknown>) => {
-  if (Exit.isSuccess(exit)) return undefined
-  const failure = exit.cause.reasons.find((r) => r._tag === "Fail") as
-    | { error: { _tag: string; reason?: { _tag: string } } }
-    | undefined
-  return [failure?.error._tag, failure?.error.reason?._tag]
-}
+DynamoTest.assertNoScanAfterAll(contract, dynamo, missingTable)
 
 const HASH = "ab".repeat(32)
 
 const recordOf = (teamId: TeamId, name = "Lobby sensor") =>
   new DeviceRecord({
-    device: new Device({ deviceId: DeviceId.make(fresh("dev")), teamId, name, createdAt: 1_700_000_000_000 }),
+    device: new Device({ deviceId: DeviceId.make(freshScope("dev")), teamId, name, createdAt: 1_700_000_000_000 }),
     ingestKeyHash: HASH
   })
 
@@ -51,7 +35,7 @@ layer(DeviceRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exc
     it.effect("each method costs the documented round trips, none of them a Scan", () =>
       Effect.gen(function*() {
         const repo = yield* DeviceRepository
-        const teamId = TeamId.make(fresh("team"))
+        const teamId = TeamId.make(freshScope("team"))
         const record = recordOf(teamId)
         dynamo.recorder.take()
         yield* repo.create(record)
@@ -69,7 +53,7 @@ layer(DeviceRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exc
       Effect.gen(function*() {
         const repo = yield* DeviceRepository
         const client = yield* DynamoClient
-        const teamId = TeamId.make(fresh("team"))
+        const teamId = TeamId.make(freshScope("team"))
         yield* Effect.forEach([recordOf(teamId, "a"), recordOf(teamId, "b")], (r) => repo.create(r), { discard: true })
         const raw = yield* client.queryAll("devices", { index: "teamId-index", partition: teamId })
         assert.strictEqual(raw.length, 2)
@@ -84,7 +68,7 @@ layer(DeviceRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exc
     it.effect("a team's 40 devices, created in parallel, are listed whole and ascending by id", () =>
       Effect.gen(function*() {
         const repo = yield* DeviceRepository
-        const teamId = TeamId.make(fresh("team"))
+        const teamId = TeamId.make(freshScope("team"))
         const records = Array.from({ length: 40 }, (_, i) => recordOf(teamId, `device ${i}`))
         yield* Effect.forEach(records, (r) => repo.create(r), { concurrency: 8, discard: true })
         const listed = yield* repo.listByTeam(teamId)
@@ -96,8 +80,8 @@ layer(DeviceRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exc
       Effect.gen(function*() {
         const repo = yield* DeviceRepository
         const client = yield* DynamoClient
-        const deviceId = fresh("corrupt")
-        yield* client.put("devices", { deviceId, teamId: fresh("team"), name: "", createdAt: -1, ingestKeyHash: "nope" })
+        const deviceId = freshScope("corrupt")
+        yield* client.put("devices", { deviceId, teamId: freshScope("team"), name: "", createdAt: -1, ingestKeyHash: "nope" })
         const error = yield* Effect.flip(repo.get(DeviceId.make(deviceId)))
         assert.strictEqual(error._tag, "DeviceRepositoryError")
         assert.strictEqual((error as { reason: { _tag: string } }).reason._tag, "Unexpected")
@@ -111,13 +95,13 @@ layer(DeviceRepositoryDynamo.layer.pipe(Layer.provide(missingTable.layer)), { ex
     it.effect("a missing table is DeviceRepositoryError Unexpected on every method", () =>
       Effect.gen(function*() {
         const repo = yield* DeviceRepository
-        const teamId = TeamId.make(fresh("team"))
+        const teamId = TeamId.make(freshScope("team"))
         const exits = [
           yield* Effect.exit(repo.create(recordOf(teamId))),
-          yield* Effect.exit(repo.get(DeviceId.make(fresh("dev")))),
+          yield* Effect.exit(repo.get(DeviceId.make(freshScope("dev")))),
           yield* Effect.exit(repo.listByTeam(teamId))
         ]
-        assert.deepStrictEqual(exits.map(failureOf), Array(3).fill(["DeviceRepositoryError", "Unexpected"]))
+        assert.deepStrictEqual(exits.map(failureTags), Array(3).fill(["DeviceRepositoryError", "Unexpected"]))
       }))
   }
 )

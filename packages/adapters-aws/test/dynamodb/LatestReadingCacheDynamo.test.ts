@@ -5,12 +5,12 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { DeviceId, LatestReadingCache, Reading } from "@app/domain"
-import { LatestReadingCacheContract } from "@app/domain/contract"
-import { Effect, Exit, Layer } from "effect"
-import { afterAll } from "vitest"
+import { freshScope, LatestReadingCacheContract } from "@app/domain/contract"
+import { Effect, Layer } from "effect"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as LatestReadingCacheDynamo from "../../src/dynamodb/LatestReadingCacheDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
+import { failureTags } from "../support/FailureTags.js"
 
 const contract = DynamoTest.make({ tables: ["latestReadings"] })
 LatestReadingCacheContract.suite("dynamodb", LatestReadingCacheDynamo.layer.pipe(Layer.provide(contract.layer)))
@@ -18,24 +18,11 @@ LatestReadingCacheContract.suite("dynamodb", LatestReadingCacheDynamo.layer.pipe
 const dynamo = DynamoTest.make({ tables: ["latestReadings"] })
 const missingTable = DynamoTest.make({ tables: ["users"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder, missingTable.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo, missingTable)
 
-let counter = 0
-const fresh = (label: string) => DeviceId.make(`${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`)
+const freshDevice = (label: string) => DeviceId.make(freshScope(label))
 
 const T0 = 1_700_000_000_000
-
-const failureOf = (exit: Exit.Exit<unknown, unknown>) => {
-  if (Exit.isSuccess(exit)) return undefined
-  const failure = exit.cause.reasons.find((r) => r._tag === "Fail") as
-    | { error: { _tag: string; reason?: { _tag: string } } }
-    | undefined
-  return [failure?.error._tag, failure?.error.reason?._tag]
-}
 
 layer(LatestReadingCacheDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeTestServices: true })(
   "LatestReadingCacheDynamo",
@@ -43,7 +30,7 @@ layer(LatestReadingCacheDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
     it.effect("20 parallel offers with different ts: the greatest ts is cached, and its offer was kept", () =>
       Effect.gen(function*() {
         const cache = yield* LatestReadingCache
-        const device = fresh("race")
+        const device = freshDevice("race")
         // A fixed permutation of 0..19: the greatest ts is neither first nor last to be sent.
         const slots = Array.from({ length: 20 }, (_, i) => (i * 7 + 3) % 20)
         const kept = yield* Effect.all(
@@ -60,7 +47,7 @@ layer(LatestReadingCacheDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
     it.effect("each method costs the documented round trips, none of them a Scan", () =>
       Effect.gen(function*() {
         const cache = yield* LatestReadingCache
-        const devices = Array.from({ length: 150 }, () => fresh("cost"))
+        const devices = Array.from({ length: 150 }, () => freshDevice("cost"))
         dynamo.recorder.take()
         assert.isTrue(yield* cache.offer(new Reading({ deviceId: devices[0]!, ts: T0, temperature: 20 })))
         assert.deepStrictEqual(dynamo.recorder.takeDetailed(), [{ command: "PutItem", tables: ["latest-readings"] }])
@@ -74,7 +61,7 @@ layer(LatestReadingCacheDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
         dynamo.recorder.take()
 
         const asked = [...devices].reverse()
-        const got = yield* cache.get([...asked, fresh("nothing"), asked[0]!])
+        const got = yield* cache.get([...asked, freshDevice("nothing"), asked[0]!])
         assert.deepStrictEqual(got.map((r) => r.deviceId), [...asked, asked[0]!])
         assert.deepStrictEqual(dynamo.recorder.takeDetailed(), [
           { command: "BatchGetItem", tables: ["latest-readings"] },
@@ -88,9 +75,9 @@ layer(LatestReadingCacheDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { e
       Effect.gen(function*() {
         const cache = yield* LatestReadingCache
         const client = yield* DynamoClient
-        const device = fresh("corrupt")
+        const device = freshDevice("corrupt")
         yield* client.put("latestReadings", { deviceId: device, ts: T0 })
-        assert.deepStrictEqual(failureOf(yield* Effect.exit(cache.get([device]))), ["LatestReadingCacheError", "Unexpected"])
+        assert.deepStrictEqual(failureTags(yield* Effect.exit(cache.get([device]))), ["LatestReadingCacheError", "Unexpected"])
       }))
   }
 )
@@ -101,12 +88,12 @@ layer(LatestReadingCacheDynamo.layer.pipe(Layer.provide(missingTable.layer)), { 
     it.effect("a missing table is LatestReadingCacheError Unexpected on every method", () =>
       Effect.gen(function*() {
         const cache = yield* LatestReadingCache
-        const device = fresh("missing")
+        const device = freshDevice("missing")
         const exits = [
           yield* Effect.exit(cache.offer(new Reading({ deviceId: device, ts: T0, pm25: 1 }))),
           yield* Effect.exit(cache.get([device]))
         ]
-        assert.deepStrictEqual(exits.map(failureOf), Array(2).fill(["LatestReadingCacheError", "Unexpected"]))
+        assert.deepStrictEqual(exits.map(failureTags), Array(2).fill(["LatestReadingCacheError", "Unexpected"]))
       }))
   }
 )

@@ -5,9 +5,8 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { ConfigId, PlatformConfig, PlatformConfigRepository, UserId } from "@app/domain"
-import { PlatformConfigRepositoryContract } from "@app/domain/contract"
+import { freshScope, PlatformConfigRepositoryContract } from "@app/domain/contract"
 import { Effect, Exit, Layer, Option } from "effect"
-import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as PlatformConfigRepositoryDynamo from "../../src/dynamodb/PlatformConfigRepositoryDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
@@ -17,15 +16,9 @@ PlatformConfigRepositoryContract.suite("dynamodb", PlatformConfigRepositoryDynam
 
 const dynamo = DynamoTest.make({ tables: ["platformConfigs"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 const T0 = 1_700_000_000_000
-let counter = 0
-const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`
 
 const config = (id: string, createdAt = T0) =>
   new PlatformConfig({
@@ -51,8 +44,8 @@ layer(PlatformConfigRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)
       Effect.gen(function*() {
         const repo = yield* PlatformConfigRepository
         for (let round = 0; round < 3; round++) {
-          const user = UserId.make(fresh("race"))
-          const a = config(fresh("cfg"))
+          const user = UserId.make(freshScope("race"))
+          const a = config(freshScope("cfg"))
           yield* repo.create(user, "google", a, options())
           const exits = yield* Effect.all(
             Array.from({ length: 20 }, (_, i) =>
@@ -77,8 +70,8 @@ layer(PlatformConfigRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)
       Effect.gen(function*() {
         const repo = yield* PlatformConfigRepository
         const { recorder } = dynamo
-        const user = UserId.make(fresh("trips"))
-        const a = config(fresh("a")), b = config(fresh("b"), T0 + 1)
+        const user = UserId.make(freshScope("trips"))
+        const a = config(freshScope("a")), b = config(freshScope("b"), T0 + 1)
         recorder.take()
         yield* repo.list(user, "meta")
         assert.deepStrictEqual(recorder.take(), ["GetItem"])
@@ -88,7 +81,7 @@ layer(PlatformConfigRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
         yield* repo.create(user, "meta", b, options()).pipe(Effect.flip)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
-        yield* repo.create(user, "meta", config(fresh("c")), options(false, 2)).pipe(Effect.flip)
+        yield* repo.create(user, "meta", config(freshScope("c")), options(false, 2)).pipe(Effect.flip)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
         yield* repo.list(user, "meta")
         assert.deepStrictEqual(recorder.take(), ["GetItem"])
@@ -96,7 +89,7 @@ layer(PlatformConfigRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
         yield* repo.update(user, "meta", b.configId, { name: "stale" }, 1, T0 + 6).pipe(Effect.flip)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
-        yield* repo.update(user, "meta", ConfigId.make(fresh("none")), {}, 1, T0).pipe(Effect.flip)
+        yield* repo.update(user, "meta", ConfigId.make(freshScope("none")), {}, 1, T0).pipe(Effect.flip)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
         yield* repo.delete(user, "meta", a.configId) // not current
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
@@ -113,8 +106,8 @@ layer(PlatformConfigRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)
       Effect.gen(function*() {
         const repo = yield* PlatformConfigRepository
         const client = yield* DynamoClient
-        const user = UserId.make(fresh("shape"))
-        const a = config(fresh("a")), b = config(fresh("b"), T0 + 1)
+        const user = UserId.make(freshScope("shape"))
+        const a = config(freshScope("a")), b = config(freshScope("b"), T0 + 1)
         yield* repo.create(user, "naver", a, options())
         yield* repo.create(user, "naver", b, options(true))
         const item = Option.getOrThrow(yield* client.get("platformConfigs", { userPlatform: `${user}#naver` }))
@@ -138,7 +131,7 @@ layer(PlatformConfigRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)
     it.effect("config ids that are names of Object.prototype are ordinary ids", () =>
       Effect.gen(function*() {
         const repo = yield* PlatformConfigRepository
-        const user = UserId.make(fresh("proto"))
+        const user = UserId.make(freshScope("proto"))
         for (const id of ["constructor", "toString", "hasOwnProperty"]) {
           const missing = yield* repo.update(user, "kakao", ConfigId.make(id), {}, 1, T0).pipe(Effect.flip)
           assert.strictEqual(missing._tag, "NotFound")
@@ -156,7 +149,7 @@ layer(PlatformConfigRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)
       Effect.gen(function*() {
         const repo = yield* PlatformConfigRepository
         const client = yield* DynamoClient
-        const user = UserId.make(fresh("corrupt"))
+        const user = UserId.make(freshScope("corrupt"))
         yield* client.put("platformConfigs", {
           userPlatform: `${user}#tiktok`,
           configs: { c1: { name: "x", settings: "{not json", version: 1, createdAt: T0, updatedAt: T0 } }

@@ -15,7 +15,6 @@ import {
 } from "@app/domain"
 import { QrChallengeStoreContract } from "@app/domain/contract"
 import { Clock, Effect, Exit, Layer, Option } from "effect"
-import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as QrChallengeStoreDynamo from "../../src/dynamodb/QrChallengeStoreDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
@@ -25,11 +24,7 @@ QrChallengeStoreContract.suite("dynamodb", QrChallengeStoreDynamo.layer.pipe(Lay
 
 const dynamo = DynamoTest.make({ tables: ["qrChallenges"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 let counter = 0
 const freshId = () => QrChallengeId.make(`qrdyn${Date.now().toString(36)}x${(counter++).toString(36)}`.padEnd(22, "0"))

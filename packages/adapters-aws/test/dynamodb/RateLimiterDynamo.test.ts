@@ -6,10 +6,9 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { RateLimiter } from "@app/domain"
-import { RateLimiterContract } from "@app/domain/contract"
+import { freshScope, RateLimiterContract } from "@app/domain/contract"
 import { Effect, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
-import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as RateLimiterDynamo from "../../src/dynamodb/RateLimiterDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
@@ -18,15 +17,6 @@ const contract = DynamoTest.make({ tables: ["rateLimits"] })
 RateLimiterContract.suite("dynamodb", RateLimiterDynamo.layer.pipe(Layer.provide(contract.layer)))
 
 const dynamo = DynamoTest.make({ tables: ["rateLimits"] })
-
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
-
-let counter = 0
-const freshKey = (label: string) => `${label}:${Date.now().toString(36)}:${(counter++).toString(36)}`
 
 const HOUR = 3_600_000
 
@@ -37,7 +27,7 @@ layer(RateLimiterDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeT
       Effect.gen(function*() {
         const limiter = yield* RateLimiter
         for (const limit of [1, 5, 19, 20, 25]) {
-          const key = freshKey(`par${limit}`)
+          const key = freshScope(`par${limit}`)
           const decisions = yield* Effect.all(
             Array.from({ length: 20 }, () => limiter.consume(key, { limit, windowMs: HOUR })),
             { concurrency: "unbounded" }
@@ -58,7 +48,7 @@ layer(RateLimiterDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeT
     it.effect("20 parallel hits on each of 5 keys at once: each key admits exactly its limit", () =>
       Effect.gen(function*() {
         const limiter = yield* RateLimiter
-        const keys = Array.from({ length: 5 }, () => freshKey("multi"))
+        const keys = Array.from({ length: 5 }, () => freshScope("multi"))
         const decisions = yield* Effect.all(
           keys.flatMap((key) => Array.from({ length: 20 }, () => Effect.map(limiter.consume(key, { limit: 7, windowMs: HOUR }), (d) => ({ key, d })))),
           { concurrency: "unbounded" }
@@ -70,7 +60,7 @@ layer(RateLimiterDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeT
       Effect.gen(function*() {
         const limiter = yield* RateLimiter
         const client = yield* DynamoClient
-        const key = freshKey("cost")
+        const key = freshScope("cost")
         const policy = { limit: 2, windowMs: HOUR }
         dynamo.recorder.take()
         yield* limiter.consume(key, policy)
@@ -93,6 +83,8 @@ layer(RateLimiterDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeT
 /** On a TestClock: the clock only moves when the test says so, so windows are checked exactly. */
 const clocked = DynamoTest.make({ tables: ["rateLimits"] })
 
+DynamoTest.assertNoScanAfterAll(contract, dynamo, clocked)
+
 layer(RateLimiterDynamo.layer.pipe(Layer.provideMerge(clocked.layer)), { timeout: "60 seconds" })(
   "RateLimiterDynamo on a TestClock",
   (it) => {
@@ -100,7 +92,7 @@ layer(RateLimiterDynamo.layer.pipe(Layer.provideMerge(clocked.layer)), { timeout
       Effect.gen(function*() {
         const limiter = yield* RateLimiter
         const client = yield* DynamoClient
-        const key = freshKey("slide")
+        const key = freshScope("slide")
         const policy = { limit: 2, windowMs: 10_000 }
         yield* TestClock.setTime(1_800_000_000_000)
         assert.deepStrictEqual(yield* limiter.consume(key, policy), { allowed: true, remaining: 1, retryAfterMs: 0 })
@@ -127,7 +119,7 @@ layer(RateLimiterDynamo.layer.pipe(Layer.provideMerge(clocked.layer)), { timeout
       Effect.gen(function*() {
         const limiter = yield* RateLimiter
         const client = yield* DynamoClient
-        const key = freshKey("skew")
+        const key = freshScope("skew")
         const policy = { limit: 3, windowMs: 10_000 }
         yield* TestClock.setTime(1_800_000_100_000)
         yield* limiter.consume(key, policy)

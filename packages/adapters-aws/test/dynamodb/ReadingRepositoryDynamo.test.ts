@@ -7,12 +7,12 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { DeviceId, HOUR, MINUTE, Reading, ReadingRepository } from "@app/domain"
-import { ReadingRepositoryContract } from "@app/domain/contract"
-import { Effect, Exit, Layer, Option } from "effect"
-import { afterAll } from "vitest"
+import { freshScope, ReadingRepositoryContract } from "@app/domain/contract"
+import { Effect, Layer, Option } from "effect"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as ReadingRepositoryDynamo from "../../src/dynamodb/ReadingRepositoryDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
+import { failureTags } from "../support/FailureTags.js"
 
 const contract = DynamoTest.make({ tables: ["sensorReadings"] })
 ReadingRepositoryContract.suite("dynamodb", ReadingRepositoryDynamo.layer.pipe(Layer.provide(contract.layer)))
@@ -20,27 +20,14 @@ ReadingRepositoryContract.suite("dynamodb", ReadingRepositoryDynamo.layer.pipe(L
 const dynamo = DynamoTest.make({ tables: ["sensorReadings"] })
 const missingTable = DynamoTest.make({ tables: ["users"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder, missingTable.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo, missingTable)
 
-let counter = 0
-const fresh = (label: string) => DeviceId.make(`${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`)
+const freshDevice = (label: string) => DeviceId.make(freshScope(label))
 
 /** An hour boundary, so a few minutes of readings span two 1h buckets when offset. */
 const T0 = 1_700_002_800_000
 
 const reading = (deviceId: DeviceId, ts: number, temperature: number) => new Reading({ deviceId, ts, temperature })
-
-const failureOf = (exit: Exit.Exit<unknown, unknown>) => {
-  if (Exit.isSuccess(exit)) return undefined
-  const failure = exit.cause.reasons.find((r) => r._tag === "Fail") as
-    | { error: { _tag: string; reason?: { _tag: string } } }
-    | undefined
-  return [failure?.error._tag, failure?.error.reason?._tag]
-}
 
 layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeTestServices: true, timeout: "60 seconds" })(
   "ReadingRepositoryDynamo",
@@ -48,7 +35,7 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
     it.effect("20 parallel overlapping ingests of the same readings: each stored once, inserted counts sum to the distinct count", () =>
       Effect.gen(function*() {
         const repo = yield* ReadingRepository
-        const devices = [fresh("race"), fresh("race")]
+        const devices = [freshDevice("race"), freshDevice("race")]
         // 60 keys over two devices; ingest b sends a window of 40 of them starting at 2b (so
         // neighbouring ingests share 38 keys), with its first key repeated at the end, in an
         // order of its own. Every value carries the ingest number, to tell whose write is stored.
@@ -83,7 +70,7 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
     it.effect("insertMany of n readings costs one conditional PutItem per distinct key, none when empty", () =>
       Effect.gen(function*() {
         const repo = yield* ReadingRepository
-        const device = fresh("cost")
+        const device = freshDevice("cost")
         const n = 40
         const batch = Array.from({ length: n }, (_, i) => reading(device, T0 + i * 1_000, 20))
         dynamo.recorder.take()
@@ -100,7 +87,7 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
     it.effect("range, buckets and latest cost one Query each on the table, and nothing for an empty range", () =>
       Effect.gen(function*() {
         const repo = yield* ReadingRepository
-        const device = fresh("reads")
+        const device = freshDevice("reads")
         yield* repo.insertMany(Array.from({ length: 10 }, (_, i) => reading(device, T0 - 5 * MINUTE + i * MINUTE, i)))
         dynamo.recorder.take()
 
@@ -117,7 +104,7 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
         assert.deepStrictEqual(yield* repo.range(device, T0, T0 + HOUR, 0), [])
         assert.deepStrictEqual(yield* repo.buckets(device, T0, T0, "1m"), [])
         assert.deepStrictEqual(dynamo.recorder.take(), [])
-        assert.isTrue(Option.isNone(yield* repo.latest(fresh("none"))))
+        assert.isTrue(Option.isNone(yield* repo.latest(freshDevice("none"))))
         assert.deepStrictEqual(dynamo.recorder.take(), ["Query"])
       }))
 
@@ -125,7 +112,7 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
       Effect.gen(function*() {
         const repo = yield* ReadingRepository
         const client = yield* DynamoClient
-        const device = fresh("pages")
+        const device = freshDevice("pages")
         // 150 readings padded to ~10 KB each (an attribute the port never reads): ~1.5 MB, two pages.
         const pad = "p".repeat(10_000)
         const items = Array.from({ length: 150 }, (_, i) => ({ deviceId: device, ts: T0 + i * 1_000, temperature: i % 10, pad }))
@@ -153,7 +140,7 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
       Effect.gen(function*() {
         const repo = yield* ReadingRepository
         const client = yield* DynamoClient
-        const device = fresh("corrupt")
+        const device = freshDevice("corrupt")
         yield* client.put("sensorReadings", { deviceId: device, ts: T0, temperature: 500 })
         yield* client.put("sensorReadings", { deviceId: device, ts: T0 + 1, co2: "lots" })
         const exits = [
@@ -161,7 +148,7 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
           yield* Effect.exit(repo.buckets(device, T0 + 1, T0 + 2, "1m")),
           yield* Effect.exit(repo.latest(device))
         ]
-        assert.deepStrictEqual(exits.map(failureOf), Array(3).fill(["ReadingRepositoryError", "Unexpected"]))
+        assert.deepStrictEqual(exits.map(failureTags), Array(3).fill(["ReadingRepositoryError", "Unexpected"]))
       }))
   }
 )
@@ -172,14 +159,14 @@ layer(ReadingRepositoryDynamo.layer.pipe(Layer.provide(missingTable.layer)), { e
     it.effect("a missing table is ReadingRepositoryError Unexpected on every method", () =>
       Effect.gen(function*() {
         const repo = yield* ReadingRepository
-        const device = fresh("missing")
+        const device = freshDevice("missing")
         const exits = [
           yield* Effect.exit(repo.insertMany([reading(device, T0, 1), reading(device, T0 + 1, 2)])),
           yield* Effect.exit(repo.range(device, T0, T0 + HOUR, 10)),
           yield* Effect.exit(repo.buckets(device, T0, T0 + HOUR, "1h")),
           yield* Effect.exit(repo.latest(device))
         ]
-        assert.deepStrictEqual(exits.map(failureOf), Array(4).fill(["ReadingRepositoryError", "Unexpected"]))
+        assert.deepStrictEqual(exits.map(failureTags), Array(4).fill(["ReadingRepositoryError", "Unexpected"]))
       }))
   }
 )

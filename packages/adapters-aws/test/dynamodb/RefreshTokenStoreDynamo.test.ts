@@ -6,9 +6,8 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { hashRefreshToken, RefreshFamilyId, RefreshTokenStore, UserId } from "@app/domain"
-import { RefreshTokenStoreContract } from "@app/domain/contract"
+import { freshScope, RefreshTokenStoreContract } from "@app/domain/contract"
 import { Clock, Effect, Exit, Layer, Option } from "effect"
-import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as RefreshTokenStoreDynamo from "../../src/dynamodb/RefreshTokenStoreDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
@@ -20,22 +19,15 @@ RefreshTokenStoreContract.suite("dynamodb", RefreshTokenStoreDynamo.layer.pipe(L
 
 const dynamo = DynamoTest.make({ tables: TABLES })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 const T0 = 1_700_000_000_000
 const TTL = 30 * 24 * 3_600_000
 
-let counter = 0
-const fresh = (label: string) => `${label}-${(counter++).toString(36)}`
-
 /** A new family with its first token; `token(name)` names plaintext tokens of the same family. */
 const newFamily = Effect.fnUntraced(function*() {
   const store = yield* RefreshTokenStore
-  const scope = fresh("rt")
+  const scope = freshScope("rt")
   const token = (name: string) => `${scope}-plaintext-${name}`
   const hash = (name: string) => hashRefreshToken(token(name))
   const input = {
@@ -106,7 +98,7 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
         yield* store.revokeFamily(input.familyId, T0 + 3)
         assert.deepStrictEqual(recorder.takeDetailed(), [{ command: "UpdateItem", tables: ["refresh-families"] }])
         yield* store.revokeFamily(input.familyId, T0 + 4)
-        yield* store.revokeFamily(RefreshFamilyId.make(fresh("missing")), T0)
+        yield* store.revokeFamily(RefreshFamilyId.make(freshScope("missing")), T0)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem", "UpdateItem"])
       }))
 
@@ -134,12 +126,12 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
         const ttlOf = (item: Option.Option<Record<string, unknown>>) => Option.getOrThrow(item)["ttl"]
         // Far in the future, so the expiry (not the time of writing) decides.
         const at = 4_000_000_000_000
-        const family = { familyId: RefreshFamilyId.make(fresh("f")), userId: UserId.make(fresh("u")) }
-        const first = yield* hashRefreshToken(fresh("t"))
+        const family = { familyId: RefreshFamilyId.make(freshScope("f")), userId: UserId.make(freshScope("u")) }
+        const first = yield* hashRefreshToken(freshScope("t"))
         yield* store.create({ ...family, tokenHash: first, at, expiresAt: at + TTL })
         const expected = (expiresAt: number) => Math.ceil((expiresAt + RefreshTokenStoreDynamo.RETENTION) / 1000)
         assert.strictEqual(ttlOf(yield* client.get("refreshFamilies", { familyId: family.familyId })), expected(at + TTL))
-        const child = yield* hashRefreshToken(fresh("t"))
+        const child = yield* hashRefreshToken(freshScope("t"))
         const later = at + 5 * 24 * 3_600_000 + 1
         yield* store.rotate({ parentHash: first, childHash: child, at: later, expiresAt: later + TTL })
         assert.strictEqual(ttlOf(yield* client.get("refreshFamilies", { familyId: family.familyId })), expected(later + TTL))

@@ -6,10 +6,9 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { type LeaseToken, SyncLock } from "@app/domain"
-import { SyncLockContract } from "@app/domain/contract"
+import { freshScope, SyncLockContract } from "@app/domain/contract"
 import { Effect, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
-import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as SyncLockDynamo from "../../src/dynamodb/SyncLockDynamo.js"
 import * as DynamoTest from "../support/DynamoTest.js"
@@ -19,14 +18,7 @@ SyncLockContract.suite("dynamodb", SyncLockDynamo.layer.pipe(Layer.provide(contr
 
 const dynamo = DynamoTest.make({ tables: ["syncLocks"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
-
-let counter = 0
-const fresh = (label: string) => `${label}:${Date.now().toString(36)}:${(counter++).toString(36)}`
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 const T0 = 1_700_000_000_000
 
@@ -38,7 +30,7 @@ layer(SyncLockDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)))("SyncLockDyna
       const client = yield* DynamoClient
       yield* TestClock.setTime(T0)
       for (let round = 0; round < 3; round++) {
-        const key = fresh("race")
+        const key = freshScope("race")
         const results = yield* Effect.all(Array.from({ length: 20 }, () => lock.tryAcquire(key, 60_000)), {
           concurrency: "unbounded"
         })
@@ -54,7 +46,7 @@ layer(SyncLockDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)))("SyncLockDyna
       const lock = yield* SyncLock
       const client = yield* DynamoClient
       yield* TestClock.setTime(T0 + 1)
-      const key = fresh("shape")
+      const key = freshScope("shape")
       const token = Option.getOrThrow(yield* lock.tryAcquire(key, 30_000))
       assert.match(token, /^[A-Za-z0-9_-]{22}$/)
       const item = Option.getOrThrow(yield* client.get("syncLocks", { lockKey: key }))
@@ -67,7 +59,7 @@ layer(SyncLockDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)))("SyncLockDyna
     Effect.gen(function*() {
       const lock = yield* SyncLock
       yield* TestClock.setTime(T0)
-      const key = fresh("expiry")
+      const key = freshScope("expiry")
       const first = Option.getOrThrow(yield* lock.tryAcquire(key, 1_000))
       yield* TestClock.adjust(999)
       assert.isTrue(Option.isNone(yield* lock.tryAcquire(key, 1_000)))
@@ -84,7 +76,7 @@ layer(SyncLockDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)))("SyncLockDyna
       const lock = yield* SyncLock
       const client = yield* DynamoClient
       yield* TestClock.setTime(T0)
-      const key = fresh("holder")
+      const key = freshScope("holder")
       const held = Option.getOrThrow(yield* lock.tryAcquire(key, 1_000))
       assert.isFalse(yield* lock.release(key, "someone-else" as LeaseToken))
       assert.isTrue(Option.isSome(yield* client.get("syncLocks", { lockKey: key })))
@@ -98,7 +90,7 @@ layer(SyncLockDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)))("SyncLockDyna
       const lock = yield* SyncLock
       const { recorder } = dynamo
       yield* TestClock.setTime(T0)
-      const key = fresh("trips")
+      const key = freshScope("trips")
       recorder.take()
       const token = Option.getOrThrow(yield* lock.tryAcquire(key, 1_000))
       assert.deepStrictEqual(recorder.take(), ["PutItem"])

@@ -21,7 +21,6 @@ import {
 } from "@app/domain"
 import { TeamRepositoryContract } from "@app/domain/contract"
 import { Effect, Exit, Layer, Option, Schema } from "effect"
-import { afterAll } from "vitest"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import { TEAM_ITEM_SORT_KEY } from "../../src/dynamodb/Tables.js"
 import * as TeamRepositoryDynamo from "../../src/dynamodb/TeamRepositoryDynamo.js"
@@ -34,11 +33,7 @@ TeamRepositoryContract.suite("dynamodb", TeamRepositoryDynamo.layer.pipe(Layer.p
 
 const dynamo = DynamoTest.make({ tables: TABLES })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 const T0 = 1_700_000_000_000
 const HOUR = 3_600_000

@@ -6,11 +6,10 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { Email, Profile, User, UserId, UserRecord, UserRepository } from "@app/domain"
-import { UserRepositoryContract } from "@app/domain/contract"
+import { freshScope, UserRepositoryContract } from "@app/domain/contract"
 import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb"
 import { Effect, Exit, Layer, Option } from "effect"
 import { createServer, type Server, type Socket } from "node:net"
-import { afterAll } from "vitest"
 import * as Cursor from "../../src/dynamodb/Cursor.js"
 import { DynamoClient } from "../../src/dynamodb/DynamoClient.js"
 import * as DynamoError from "../../src/dynamodb/DynamoError.js"
@@ -18,23 +17,17 @@ import { MAX_ITEM_BYTES } from "../../src/dynamodb/RequestGuard.js"
 import * as UserRepositoryDynamo from "../../src/dynamodb/UserRepositoryDynamo.js"
 import { withholdBatchWork } from "../support/BatchFaults.js"
 import * as DynamoTest from "../support/DynamoTest.js"
+import { failureTags } from "../support/FailureTags.js"
 
 const contract = DynamoTest.make({ tables: ["users"] })
 UserRepositoryContract.suite("dynamodb", UserRepositoryDynamo.layer.pipe(Layer.provide(contract.layer)))
 
 const dynamo = DynamoTest.make({ tables: ["users", "teams", "invitations"] })
 
-afterAll(() => {
-  for (const recorder of [contract.recorder, dynamo.recorder]) {
-    assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
-  }
-})
-
-let counter = 0
-const fresh = (label: string) => `${label}-${Date.now().toString(36)}-${(counter++).toString(36)}`
+DynamoTest.assertNoScanAfterAll(contract, dynamo)
 
 const userRecord = (overrides: Partial<{ userId: string; email: string; passwordHash: string | null }> = {}) => {
-  const id = fresh("u")
+  const id = freshScope("u")
   return new UserRecord({
     user: new User({
       userId: UserId.make(overrides.userId ?? id),
@@ -49,11 +42,8 @@ const userRecord = (overrides: Partial<{ userId: string; email: string; password
   })
 }
 
-const reasonOf = (exit: Exit.Exit<unknown, unknown>): string | undefined => {
-  if (Exit.isSuccess(exit)) return undefined
-  const failure = exit.cause.reasons.find((r) => r._tag === "Fail") as { error: { reason?: { _tag: string } } } | undefined
-  return failure?.error.reason?._tag
-}
+/** The tag of the StoreFailure reason an exit failed with. */
+const reasonOf = (exit: Exit.Exit<unknown, unknown>): string | undefined => failureTags(exit)?.[1]
 
 layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeTestServices: true, timeout: "60 seconds" })(
   "UserRepositoryDynamo",
@@ -61,7 +51,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
     it.effect("of 16 parallel inserts of one email exactly one wins; the others are EmailTaken and leave nothing", () =>
       Effect.gen(function*() {
         const repo = yield* UserRepository
-        const email = `${fresh("race")}@example.com`
+        const email = `${freshScope("race")}@example.com`
         const contenders = Array.from({ length: 16 }, () => userRecord({ email }))
         const exits = yield* Effect.all(contenders.map((r) => Effect.exit(repo.insert(r))), { concurrency: "unbounded" })
         const winners = contenders.filter((_, i) => Exit.isSuccess(exits[i]!))
@@ -89,16 +79,16 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         assert.deepStrictEqual(recorder.take(), ["GetItem"])
         yield* repo.byEmail(a.user.email)
         assert.deepStrictEqual(recorder.take(), ["GetItem", "GetItem"])
-        yield* repo.byEmail(Email.make(`${fresh("nobody")}@example.com`))
+        yield* repo.byEmail(Email.make(`${freshScope("nobody")}@example.com`))
         assert.deepStrictEqual(recorder.take(), ["GetItem"])
-        const found = yield* repo.byIds([a.user.userId, b.user.userId, UserId.make(fresh("missing"))])
+        const found = yield* repo.byIds([a.user.userId, b.user.userId, UserId.make(freshScope("missing"))])
         assert.strictEqual(found.length, 2)
         assert.deepStrictEqual(recorder.take(), ["BatchGetItem"])
         assert.deepStrictEqual(yield* repo.byIds([]), [])
         assert.deepStrictEqual(recorder.take(), [])
         yield* repo.update(a.user.userId, { name: "Grace B. Hopper" }, 1_700_000_000_001)
         assert.deepStrictEqual(recorder.take(), ["UpdateItem"])
-        const missing = yield* repo.update(UserId.make(fresh("missing")), { name: "X" }, 1).pipe(Effect.flip)
+        const missing = yield* repo.update(UserId.make(freshScope("missing")), { name: "X" }, 1).pipe(Effect.flip)
         assert.strictEqual(missing._tag, "NotFound")
         assert.deepStrictEqual(recorder.takeDetailed(), [{ command: "UpdateItem", tables: ["users"] }])
       }))
@@ -108,7 +98,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         const repo = yield* UserRepository
         const records = Array.from({ length: 120 }, () => userRecord())
         yield* Effect.forEach(records, (r) => repo.insert(r), { concurrency: 16, discard: true })
-        const ids = [...records.map((r) => r.user.userId), ...Array.from({ length: 30 }, () => UserId.make(fresh("none")))]
+        const ids = [...records.map((r) => r.user.userId), ...Array.from({ length: 30 }, () => UserId.make(freshScope("none")))]
         dynamo.recorder.take()
         const found = yield* repo.byIds(ids)
         assert.strictEqual(found.length, 120)
@@ -130,7 +120,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         assert.deepStrictEqual(new Set(found.map((u) => u.userId)), new Set(records.map((r) => r.user.userId)))
         assert.deepStrictEqual(dynamo.recorder.take(), ["BatchGetItem", "BatchGetItem", "BatchGetItem"])
 
-        const teamId = fresh("team")
+        const teamId = freshScope("team")
         const members = Array.from({ length: 4 }, (_, i) => ({ teamId, userId: `m${i}`, role: "member" }))
         const writes = withholdBatchWork(client.raw, 3)
         yield* client.batchWrite("teams", { puts: members }).pipe(Effect.ensuring(Effect.sync(writes.remove)))
@@ -143,7 +133,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
     it.effect("an item over 400 KB is refused before sending; DynamoDB itself draws the line at the same place", () =>
       Effect.gen(function*() {
         const client = yield* DynamoClient
-        const userId = fresh("big")
+        const userId = freshScope("big")
         // userId + blob attribute names and values: pad the blob to land exactly on a size.
         const sized = (bytes: number) => ({ userId, blob: "x".repeat(bytes - "userId".length - userId.length - "blob".length) })
         dynamo.recorder.take()
@@ -179,7 +169,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         assert.strictEqual(reasonOf(yield* Effect.exit(repo.byId("" as UserId))), "Unexpected")
         assert.strictEqual(reasonOf(yield* Effect.exit(repo.update("" as UserId, { name: "X" }, 1))), "Unexpected")
         assert.strictEqual(reasonOf(yield* Effect.exit(repo.byIds(["" as UserId]))), "Unexpected")
-        const gsiKey = yield* client.put("invitations", { invitationId: fresh("inv"), email: "", expiresAt: 1 }).pipe(Effect.flip)
+        const gsiKey = yield* client.put("invitations", { invitationId: freshScope("inv"), email: "", expiresAt: 1 }).pipe(Effect.flip)
         assert.strictEqual(gsiKey._tag, "RequestRejected")
         assert.include((gsiKey as DynamoError.RequestRejected).message, "email-index")
         const sortKey = yield* client.get("teams", { teamId: "t", userId: "" }).pipe(Effect.flip)
@@ -192,7 +182,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
     it.effect("attributes are always named through ExpressionAttributeNames, so reserved words just work", () =>
       Effect.gen(function*() {
         const client = yield* DynamoClient
-        const userId = fresh("words")
+        const userId = freshScope("words")
         dynamo.recorder.take()
         const bare = yield* client.put("users", { userId }, { condition: "attribute_not_exists(userId)" }).pipe(Effect.flip)
         assert.strictEqual(bare._tag, "RequestRejected")
@@ -224,7 +214,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
     it.effect("a conditional failure names the item that failed, with the stored item when asked", () =>
       Effect.gen(function*() {
         const client = yield* DynamoClient
-        const userId = fresh("cond")
+        const userId = freshScope("cond")
         yield* client.put("users", { userId, version: 1 })
         const single = yield* client.put("users", { userId, version: 2 }, {
           condition: "attribute_not_exists(#userId)",
@@ -234,7 +224,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         assert.isTrue((single as DynamoError.ConditionFailed).failedAt(0))
         assert.deepStrictEqual((single as DynamoError.ConditionFailed).itemAt(0), { userId, version: 1 })
 
-        const other = fresh("cond")
+        const other = freshScope("cond")
         const transaction = yield* client.transactWrite([
           { kind: "put", table: "users", item: { userId: other }, condition: "attribute_not_exists(#userId)" },
           { kind: "conditionCheck", table: "users", key: { userId }, condition: "#version = :v", values: { ":v": 5 } }
@@ -254,7 +244,7 @@ layer(UserRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
     it.effect("cursors page through a partition, every item exactly once", () =>
       Effect.gen(function*() {
         const client = yield* DynamoClient
-        const teamId = fresh("team")
+        const teamId = freshScope("team")
         const userIds = Array.from({ length: 7 }, (_, i) => `member-${i}`)
         yield* client.batchWrite("teams", { puts: userIds.map((userId) => ({ teamId, userId, role: "member" })) })
         dynamo.recorder.take()
@@ -404,6 +394,7 @@ layer(Layer.empty, { excludeTestServices: true })("DynamoDB failures as StoreFai
       assert.strictEqual(classify({ name: "InternalServerError", $metadata: { httpStatusCode: 500 } }), "Unavailable")
       assert.strictEqual(classify({ name: "Weird", $metadata: { httpStatusCode: 503 } }), "Unavailable")
       assert.strictEqual(classify({ name: "Error", code: "ECONNRESET" }), "Unavailable")
+      assert.strictEqual(classify({ name: "Error", code: "ENETDOWN" }), "Unavailable")
       assert.strictEqual(classify({ name: "TimeoutError" }), "TimedOut")
       assert.strictEqual(classify({ name: "Error", code: "ETIMEDOUT" }), "TimedOut")
       assert.strictEqual(classify({ name: "ValidationException", $metadata: { httpStatusCode: 400 } }), "Unexpected")

@@ -2,18 +2,20 @@
  * What a DynamoDB test file needs: a DynamoClient layer on the run's DynamoDB Local (see
  * dynamoDbLocal.ts) whose tables live under a random prefix of their own — created from
  * Tables.ts when the layer is built, deleted when it is released — and a CommandRecorder on that
- * client that refuses Scan, so any request path that scans fails its test.
+ * client that refuses Scan, so any request path that scans fails its test (and the file, through
+ * assertNoScanAfterAll, even where an adapter turned the refusal into a port error).
  *
  *   const dynamo = DynamoTest.make()
  *   UserRepositoryContract.suite("dynamodb", UserRepositoryDynamo.layer.pipe(Layer.provide(dynamo.layer)))
  *   … dynamo.recorder.take()  // → ["TransactWriteItems"]
+ *   DynamoTest.assertNoScanAfterAll(dynamo)
  *
  * Every build of `layer` (each @effect/vitest `layer(...)` block) gets a fresh prefix, so blocks
  * and files never see each other's items. The recorder is shared by those builds.
  */
 import { randomBytes } from "node:crypto"
 import { Effect, Layer } from "effect"
-import { inject } from "vitest"
+import { afterAll, assert, inject } from "vitest"
 import * as CommandRecorder from "../../src/dynamodb/CommandRecorder.js"
 import { DynamoClient, make as makeClient } from "../../src/dynamodb/DynamoClient.js"
 import * as TableSetup from "../../src/dynamodb/TableSetup.js"
@@ -77,3 +79,12 @@ export const make = (options: DynamoTestOptions = {}): DynamoTest => {
   )
   return { layer, recorder }
 }
+
+/**
+ * After the file's tests, asserts that no client of `tests` sent or even tried a Scan: a refused
+ * Scan fails only the request that tried it, which an adapter could have mapped into a port error.
+ */
+export const assertNoScanAfterAll = (...tests: ReadonlyArray<DynamoTest>): void =>
+  afterAll(() => {
+    for (const { recorder } of tests) assert.deepStrictEqual(recorder.all().filter((c) => c.command === "Scan"), [])
+  })
