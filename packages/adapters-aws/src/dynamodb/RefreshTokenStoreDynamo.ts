@@ -21,6 +21,7 @@
  */
 import {
   Conflict,
+  firstEntry,
   type NewRefreshFamily,
   NotFound,
   RefreshFamily,
@@ -105,16 +106,8 @@ export const make = Effect.gen(function*() {
   const dynamo = yield* DynamoClient
 
   const create = Effect.fn("RefreshTokenStoreDynamo.create")(function*(input: NewRefreshFamily) {
-    const family = new RefreshFamily({ familyId: input.familyId, userId: input.userId, createdAt: input.at, revokedAt: null })
-    const token = new RefreshTokenRecord({
-      tokenHash: input.tokenHash,
-      familyId: input.familyId,
-      userId: input.userId,
-      issuedAt: input.at,
-      expiresAt: input.expiresAt,
-      rotatedAt: null,
-      childHash: null
-    })
+    const entry = firstEntry(input)
+    const { family, token } = entry
     const now = yield* Clock.currentTimeMillis
     yield* dynamo.transactWrite([
       {
@@ -129,7 +122,7 @@ export const make = Effect.gen(function*() {
       Effect.catchTag("ConditionFailed", (failed) => Effect.fail(failed.failedAt(0) ? familyExists : tokenExists)),
       portError
     )
-    return new RefreshTokenEntry({ token, family })
+    return entry
   })
 
   const tokenItem = (tokenHash: TokenHash) => dynamo.get("refreshTokens", tokenKey(tokenHash)).pipe(portError)

@@ -9,6 +9,7 @@
  */
 import {
   Conflict,
+  firstEntry,
   NotFound,
   RefreshFamily,
   type RefreshFamilyId,
@@ -93,18 +94,7 @@ export const make = Effect.gen(function*() {
           constraint === "refresh_families_pkey" ? familyExists() : tokenExists()
         ))
       )
-      return new RefreshTokenEntry({
-        token: new RefreshTokenRecord({
-          tokenHash: input.tokenHash,
-          familyId: input.familyId,
-          userId: input.userId,
-          issuedAt: input.at,
-          expiresAt: input.expiresAt,
-          rotatedAt: null,
-          childHash: null
-        }),
-        family: new RefreshFamily({ familyId: input.familyId, userId: input.userId, createdAt: input.at, revokedAt: null })
-      })
+      return firstEntry(input)
     }),
 
     lookup: (tokenHash) =>

@@ -10,7 +10,7 @@ import { type Option, Context, Effect, Schema } from "effect"
 import type { Conflict, NotFound } from "../DomainError.js"
 import { StoreFailure } from "../StoreFailure.js"
 import type { UserId } from "../Users/User.js"
-import type { RefreshFamilyId, RefreshTokenEntry, RefreshTokenRecord, TokenHash } from "./RefreshToken.js"
+import { RefreshFamily, type RefreshFamilyId, RefreshTokenEntry, RefreshTokenRecord, type TokenHash } from "./RefreshToken.js"
 
 export class RefreshTokenStoreError extends Schema.TaggedError<RefreshTokenStoreError>()("RefreshTokenStoreError", {
   reason: StoreFailure
@@ -25,6 +25,21 @@ export interface NewRefreshFamily {
   readonly at: number
   readonly expiresAt: number
 }
+
+/** What `create` stores: the family and its first token, current and not yet rotated. */
+export const firstEntry = (input: NewRefreshFamily): RefreshTokenEntry =>
+  new RefreshTokenEntry({
+    family: new RefreshFamily({ familyId: input.familyId, userId: input.userId, createdAt: input.at, revokedAt: null }),
+    token: new RefreshTokenRecord({
+      tokenHash: input.tokenHash,
+      familyId: input.familyId,
+      userId: input.userId,
+      issuedAt: input.at,
+      expiresAt: input.expiresAt,
+      rotatedAt: null,
+      childHash: null
+    })
+  })
 
 export interface RefreshRotation {
   readonly parentHash: TokenHash

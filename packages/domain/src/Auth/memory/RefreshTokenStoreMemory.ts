@@ -6,7 +6,7 @@
 import { Effect, Layer, Option } from "effect"
 import { Conflict, NotFound } from "../../DomainError.js"
 import { RefreshFamily, type RefreshFamilyId, RefreshTokenEntry, RefreshTokenRecord, type TokenHash } from "../RefreshToken.js"
-import { RefreshTokenStore } from "../RefreshTokenStore.js"
+import { firstEntry, RefreshTokenStore } from "../RefreshTokenStore.js"
 
 export const make = Effect.sync(() => {
   const families = new Map<RefreshFamilyId, RefreshFamily>()
@@ -21,24 +21,10 @@ export const make = Effect.sync(() => {
         if (tokens.has(input.tokenHash)) {
           return Effect.fail(new Conflict({ code: "TokenExists", message: "refresh token already exists" }))
         }
-        const family = new RefreshFamily({
-          familyId: input.familyId,
-          userId: input.userId,
-          createdAt: input.at,
-          revokedAt: null
-        })
-        const token = new RefreshTokenRecord({
-          tokenHash: input.tokenHash,
-          familyId: input.familyId,
-          userId: input.userId,
-          issuedAt: input.at,
-          expiresAt: input.expiresAt,
-          rotatedAt: null,
-          childHash: null
-        })
-        families.set(family.familyId, family)
-        tokens.set(token.tokenHash, token)
-        return Effect.succeed(new RefreshTokenEntry({ token, family }))
+        const entry = firstEntry(input)
+        families.set(entry.family.familyId, entry.family)
+        tokens.set(entry.token.tokenHash, entry.token)
+        return Effect.succeed(entry)
       }),
     lookup: (tokenHash) =>
       Effect.sync(() => {
