@@ -2,7 +2,10 @@
  * RefreshTokenStore on two tables: refresh-families (PK familyId) and refresh-tokens (PK
  * tokenHash). Only digests are stored. A rotation is one TransactWriteItems whose conditions are
  * the compare-and-set: the family must exist unrevoked, the parent must exist unrotated, the
- * child digest must be new. Of any number of racing rotations of one parent exactly one commits;
+ * child digest must be new. The caller passes the parent as it read it; its key and the family's
+ * come from that copy, so the parent's condition also requires the stored familyId, userId and
+ * expiresAt to be the given ones (a forged copy is NotFound and writes nothing), and nothing that
+ * can change is taken from it. Of any number of racing rotations of one parent exactly one commits;
  * the others find the parent rotated ("AlreadyRotated") and leave no child behind. A revocation
  * writes the family item a rotation is conditioned on, so the two serialise and a revoked family
  * never gains a current token.
@@ -15,9 +18,8 @@
  * long as its newest token: each rotation moves the family's ttl forward in the same transaction.
  *
  * Round trips: create 1 TransactWriteItems; lookup 2 GetItem (token, then its family; 1 when the
- * token is unknown); rotate 1 GetItem (the parent, for its immutable familyId and userId) + 1
- * TransactWriteItems (only the GetItem when the parent is unknown, 2 GetItem when the child digest
- * is the parent's own); revokeFamily 1 UpdateItem.
+ * token is unknown); rotate 1 TransactWriteItems (2 GetItem instead when the child digest is the
+ * parent's own); revokeFamily 1 UpdateItem.
  */
 import {
   Conflict,
@@ -27,6 +29,7 @@ import {
   RefreshFamily,
   type RefreshFamilyId,
   RefreshTokenEntry,
+  type RefreshParent,
   RefreshTokenRecord,
   type RefreshRotation,
   RefreshTokenStore,
@@ -94,9 +97,19 @@ const FAMILY = 0
 const PARENT = 1
 const CHILD = 2
 
+/** Whether the token item read by `parent`'s digest is that parent: the same family, user and expiry. */
+const itemIsParent = (item: Item | undefined, parent: RefreshParent): boolean =>
+  item !== undefined && item["familyId"] === parent.familyId && item["userId"] === parent.userId &&
+  item["expiresAt"] === parent.expiresAt
+
 /** Why a rotation's transaction was cancelled, in the port's order (every condition is evaluated). */
-const rotationRefused = (failed: DynamoError.ConditionFailed): NotFound | Conflict | DynamoError.ConditionFailed => {
-  if (failed.failedAt(PARENT) && failed.itemAt(PARENT) === undefined) return NotFound.of("refresh token")
+const rotationRefused = (
+  failed: DynamoError.ConditionFailed,
+  parent: RefreshParent
+): NotFound | Conflict | DynamoError.ConditionFailed => {
+  // The parent's condition failed on an item that is not the given parent (or on none): NotFound
+  // first, whatever the family (named by the caller's copy) says.
+  if (failed.failedAt(PARENT) && !itemIsParent(failed.itemAt(PARENT), parent)) return NotFound.of("refresh token")
   if (failed.failedAt(FAMILY)) return failed.itemAt(FAMILY) === undefined ? NotFound.of("refresh token") : familyRevoked
   if (failed.failedAt(PARENT)) return alreadyRotated
   return failed.failedAt(CHILD) ? tokenExists : failed
@@ -138,7 +151,10 @@ export const make = Effect.gen(function*() {
   })
 
   /** A rotation into the parent's own digest cannot be one transaction (two actions on one item): answer from reads. */
-  const refuseSelfRotation = Effect.fn("RefreshTokenStoreDynamo.refuseSelfRotation")(function*(parent: RefreshTokenRecord) {
+  const refuseSelfRotation = Effect.fn("RefreshTokenStoreDynamo.refuseSelfRotation")(function*(given: RefreshParent) {
+    const found = yield* tokenItem(given.tokenHash)
+    if (Option.isNone(found) || !itemIsParent(found.value, given)) return yield* Effect.fail(NotFound.of("refresh token"))
+    const parent = yield* tokenFromItem(found.value)
     const family = yield* familyItem(parent.familyId)
     if (Option.isNone(family)) return yield* Effect.fail(NotFound.of("refresh token"))
     if ((yield* familyFromItem(family.value)).revokedAt !== null) return yield* Effect.fail(familyRevoked)
@@ -146,11 +162,9 @@ export const make = Effect.gen(function*() {
   })
 
   const rotate = Effect.fn("RefreshTokenStoreDynamo.rotate")(function*(rotation: RefreshRotation) {
-    const found = yield* tokenItem(rotation.parentHash)
-    if (Option.isNone(found)) return yield* Effect.fail(NotFound.of("refresh token"))
-    // familyId and userId never change, so reading them first decides nothing the transaction does not re-check.
-    const parent = yield* tokenFromItem(found.value)
-    if (rotation.childHash === rotation.parentHash) return yield* refuseSelfRotation(parent)
+    // The caller's copy names the keys; the parent's condition checks that copy against the item.
+    const { parent } = rotation
+    if (rotation.childHash === parent.tokenHash) return yield* refuseSelfRotation(parent)
     const child = new RefreshTokenRecord({
       tokenHash: rotation.childHash,
       familyId: parent.familyId,
@@ -174,15 +188,21 @@ export const make = Effect.gen(function*() {
       {
         kind: "update",
         table: "refreshTokens",
-        key: tokenKey(rotation.parentHash),
+        key: tokenKey(parent.tokenHash),
         update: "SET #rotatedAt = :at, #childHash = :child",
-        condition: "attribute_exists(#tokenHash) AND attribute_not_exists(#rotatedAt)",
-        values: { ":at": rotation.at, ":child": rotation.childHash },
+        condition: "#familyId = :familyId AND #userId = :userId AND #expiresAt = :expiresAt AND attribute_not_exists(#rotatedAt)",
+        values: {
+          ":at": rotation.at,
+          ":child": rotation.childHash,
+          ":familyId": parent.familyId,
+          ":userId": parent.userId,
+          ":expiresAt": parent.expiresAt
+        },
         returnItemOnConditionFailure: true
       },
       { kind: "put", table: "refreshTokens", item: currentTokenItem(child, now), condition: "attribute_not_exists(#tokenHash)" }
     ]).pipe(
-      Effect.catchTag("ConditionFailed", (failed) => Effect.fail(rotationRefused(failed))),
+      Effect.catchTag("ConditionFailed", (failed) => Effect.fail(rotationRefused(failed, parent))),
       portError
     )
     return child

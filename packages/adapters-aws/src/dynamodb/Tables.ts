@@ -59,7 +59,7 @@
  * refresh-tokens           PK tokenHash; familyId, userId, issuedAt, expiresAt, rotatedAt,
  *                          childHash (both absent while current), ttl = max(expiresAt, written) +
  *                          1 day; rotate = TransactWriteItems (Update family's ttl if unrevoked,
- *                          Update parent if unrotated, Put child if new)
+ *                          Update parent if unrotated and as the caller read it, Put child if new)
  * devices                  PK deviceId; GSI teamId-index (teamId, deviceId) INCLUDE name, createdAt
  *                          — the ingest key digest is never projected into the index
  * sensor-readings          PK deviceId, SK ts (N, measured epoch millis); temperature, humidity,

@@ -8,13 +8,17 @@
  *   only inside a delete, so it needs no team check of its own);
  * - no double accept: accept / decline update the invitation only while it is pending, in the same
  *   transaction as the new membership (conditioned on absent) and a check that the team exists;
+ *   the invitation comes from the caller as it read it, and the same update's condition requires
+ *   the stored team and email to be that copy's, since the keys of the team check, the membership
+ *   and the guard are made of them (a forged copy is NotFound and writes nothing); the status and
+ *   the expiry are those stored;
  * - one pending, unexpired invitation per (team, email): the pending guard item
  *   "PENDING#<teamId>#<email>" holds the latest invitation's id and expiry and is put in the
  *   invitation's transaction only when absent or expired; answering an invitation deletes the
  *   guard in its transaction while the guard still names it (else the guard has moved on to a
  *   newer invitation, and the answer is retried without that step).
- * A read may precede a transaction only to fetch immutable fields (an invitation's team and email,
- * which its keys are made of): the transaction re-checks everything that can change.
+ * No read precedes a transaction: what a transaction's keys are made of comes from the caller,
+ * and the transaction itself checks it and everything that can change.
  *
  * The team item exists for as long as the team: delete removes it first, so every transaction
  * that adds to a team (accept, invite) fails from then on, and a consistent Query of the team's
@@ -39,12 +43,13 @@
  * BatchGetItem (team item + membership); members 1 Query; teamsOf 1 Query (memberUserId-index) +
  * ⌈2·teams/100⌉ BatchGetItem (none for no teams); addInvitation 1 TransactWriteItems; invitation
  * 1 GetItem; pendingInvitationsFor 1 Query (email-index); acceptInvitation and declineInvitation
- * 1 GetItem + 1 TransactWriteItems (+1 TransactWriteItems when the guard has moved on; only the
- * GetItem when the invitation is unknown); changeRole 1 UpdateItem; removeMember 1 DeleteItem
+ * 1 TransactWriteItems (+1 TransactWriteItems when the guard has moved on; none when accepting
+ * into another team than the invitation's); changeRole 1 UpdateItem; removeMember 1 DeleteItem
  * (both 1 BatchGetItem instead when `expected` is empty); transferOwnership 1 TransactWriteItems
  * (1 BatchGetItem when from = to). Queries take one more round trip per further 1 MB page.
  */
 import {
+  type AnsweredInvitation,
   Conflict,
   type Email,
   Gone,
@@ -173,11 +178,25 @@ const invitationRefused = (failed: DynamoError.ConditionFailed): NotFound | Conf
   return new Conflict({ code: "InvitationPending", message: "a pending invitation for this email exists" })
 }
 
-/** Actions: team exists, invitation pending and unexpired, membership absent. */
-const acceptRefused = (failed: DynamoError.ConditionFailed): NotFound | Conflict | Gone | DynamoError.ConditionFailed => {
+/**
+ * The invitation item the settle action failed on, when it is the invitation `given` names (an
+ * invitation item, not a guard, with the given team and email); undefined when there is none.
+ */
+const settledItem = (failed: DynamoError.ConditionFailed, given: AnsweredInvitation): Item | undefined => {
+  const now = failed.itemAt(1)
+  return now !== undefined && now["itemType"] === INVITATION && now["teamId"] === given.teamId && now["email"] === given.email
+    ? now
+    : undefined
+}
+
+/** Actions: team exists, invitation (as given) pending and unexpired, membership absent. */
+const acceptRefused = (
+  failed: DynamoError.ConditionFailed,
+  given: AnsweredInvitation
+): NotFound | Conflict | Gone | DynamoError.ConditionFailed => {
   if (failed.failedAt(0)) return invitationNotFound()
   if (failed.failedAt(1)) {
-    const now = failed.itemAt(1)
+    const now = settledItem(failed, given)
     if (now === undefined) return invitationNotFound()
     if (now["status"] !== "pending") return notPending(now["status"])
     return new Gone({ code: "InvitationExpired", message: "invitation has expired" })
@@ -186,9 +205,12 @@ const acceptRefused = (failed: DynamoError.ConditionFailed): NotFound | Conflict
   return failed
 }
 
-/** Actions: team exists, invitation pending. */
-const declineRefused = (failed: DynamoError.ConditionFailed): NotFound | Conflict | DynamoError.ConditionFailed => {
-  const now = failed.itemAt(1)
+/** Actions: team exists, invitation (as given) pending. */
+const declineRefused = (
+  failed: DynamoError.ConditionFailed,
+  given: AnsweredInvitation
+): NotFound | Conflict | DynamoError.ConditionFailed => {
+  const now = failed.failedAt(1) ? settledItem(failed, given) : undefined
   if (failed.failedAt(0) || (failed.failedAt(1) && now === undefined)) return invitationNotFound()
   return failed.failedAt(1) ? notPending(now?.["status"]) : failed
 }
@@ -350,7 +372,7 @@ export const make = Effect.gen(function*() {
    * Runs the answer of a pending invitation with the release of its guard; when only the guard's
    * condition failed, the guard names a newer invitation and the answer runs without it.
    */
-  const answer = (actions: ReadonlyArray<TransactItem>, invitation: Invitation) => {
+  const answer = (actions: ReadonlyArray<TransactItem>, invitation: AnsweredInvitation) => {
     const releaseGuard: TransactItem = {
       kind: "delete",
       table: "invitations",
@@ -366,41 +388,41 @@ export const make = Effect.gen(function*() {
     )
   }
 
-  /** The invitation's immutable team and email, which the answer's keys are made of. */
-  const answerable = (id: InvitationId): Effect.Effect<Invitation, NotFound | TeamRepositoryError> =>
-    Effect.flatMap(invitationItemOf(id), (found): Effect.Effect<Invitation, NotFound | TeamRepositoryError> =>
-      Option.isNone(found) ? Effect.fail(invitationNotFound()) : invitationFromItem(found.value))
-
-  const settle = (id: InvitationId, status: "accepted" | "declined", condition: string, values: Record<string, unknown>) =>
+  /**
+   * Answers the invitation `given` names while it is pending and still has the given team and
+   * email (a guard item has no email, so it never matches). The item's keys come from `given`:
+   * this condition is what makes them trustworthy.
+   */
+  const settle = (given: AnsweredInvitation, status: "accepted" | "declined", condition: string, values: Record<string, unknown>) =>
     ({
       kind: "update",
       table: "invitations",
-      key: invitationKey(id),
+      key: invitationKey(given.invitationId),
       update: "SET #status = :answer",
-      condition: `#status = :pending${condition}`,
-      values: { ":answer": status, ":pending": "pending", ...values },
+      condition: `#status = :pending AND #teamId = :teamId AND #email = :email${condition}`,
+      values: { ":answer": status, ":pending": "pending", ":teamId": given.teamId, ":email": given.email, ...values },
       returnItemOnConditionFailure: true
     }) satisfies TransactItem
 
-  const acceptInvitation = Effect.fn("TeamRepositoryDynamo.acceptInvitation")(function*(id: InvitationId, joining: Membership) {
-    const stored = yield* answerable(id)
-    if (stored.teamId !== joining.teamId) return yield* Effect.fail(invitationNotFound())
-    yield* answer([
-      { ...teamExists, key: teamKey(joining.teamId) },
-      settle(id, "accepted", " AND #expiresAt > :joinedAt", { ":joinedAt": joining.joinedAt }),
-      { kind: "put", table: "teams", item: membershipItem(joining), condition: "attribute_not_exists(#userId)" }
-    ], stored).pipe(
-      // Every condition is evaluated: the first failing action, in the port's order, is the answer.
-      Effect.catchTag("ConditionFailed", (failed) => Effect.fail(acceptRefused(failed))),
-      portError
-    )
-    return joining
-  })
+  const acceptInvitation = Effect.fn("TeamRepositoryDynamo.acceptInvitation")(
+    function*(given: AnsweredInvitation, joining: Membership) {
+      if (given.teamId !== joining.teamId) return yield* Effect.fail(invitationNotFound())
+      yield* answer([
+        { ...teamExists, key: teamKey(given.teamId) },
+        settle(given, "accepted", " AND #expiresAt > :joinedAt", { ":joinedAt": joining.joinedAt }),
+        { kind: "put", table: "teams", item: membershipItem(joining), condition: "attribute_not_exists(#userId)" }
+      ], given).pipe(
+        // Every condition is evaluated: the first failing action, in the port's order, is the answer.
+        Effect.catchTag("ConditionFailed", (failed) => Effect.fail(acceptRefused(failed, given))),
+        portError
+      )
+      return joining
+    }
+  )
 
-  const declineInvitation = Effect.fn("TeamRepositoryDynamo.declineInvitation")(function*(id: InvitationId) {
-    const stored = yield* answerable(id)
-    yield* answer([{ ...teamExists, key: teamKey(stored.teamId) }, settle(id, "declined", "", {})], stored).pipe(
-      Effect.catchTag("ConditionFailed", (failed) => Effect.fail(declineRefused(failed))),
+  const declineInvitation = Effect.fn("TeamRepositoryDynamo.declineInvitation")(function*(given: AnsweredInvitation) {
+    yield* answer([{ ...teamExists, key: teamKey(given.teamId) }, settle(given, "declined", "", {})], given).pipe(
+      Effect.catchTag("ConditionFailed", (failed) => Effect.fail(declineRefused(failed, given))),
       portError
     )
   })

@@ -37,8 +37,8 @@ const newFamily = Effect.fnUntraced(function*() {
     at: T0,
     expiresAt: T0 + TTL
   }
-  yield* store.create(input)
-  return { store, token, hash, input }
+  const entry = yield* store.create(input)
+  return { store, token, hash, input, entry }
 })
 
 layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { excludeTestServices: true, timeout: "60 seconds" })(
@@ -46,11 +46,11 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
   (it) => {
     it.effect("20 parallel rotations of one token: exactly one child is stored, the others are AlreadyRotated", () =>
       Effect.gen(function*() {
-        const { hash, input, store } = yield* newFamily()
+        const { entry, hash, input, store } = yield* newFamily()
         const children = yield* Effect.forEach(Array.from({ length: 20 }, (_, i) => i), (i) => hash(`c${i}`))
         const exits = yield* Effect.all(
           children.map((childHash, i) =>
-            Effect.exit(store.rotate({ parentHash: input.tokenHash, childHash, at: T0 + i, expiresAt: T0 + i + TTL }))
+            Effect.exit(store.rotate({ parent: entry.token, childHash, at: T0 + i, expiresAt: T0 + i + TTL }))
           ),
           { concurrency: "unbounded" }
         )
@@ -63,14 +63,15 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
         const stored = yield* Effect.forEach(children, (childHash) => store.lookup(childHash))
         assert.deepStrictEqual(stored.filter(Option.isSome).map((e) => e.value.token.tokenHash), [winners[0]])
         // The one child is the family's current token: it rotates in turn.
-        yield* store.rotate({ parentHash: winners[0]!, childHash: yield* hash("next"), at: T0 + 50, expiresAt: T0 + 50 + TTL })
+        const current = Option.getOrThrow(yield* store.lookup(winners[0]!)).token
+        yield* store.rotate({ parent: current, childHash: yield* hash("next"), at: T0 + 50, expiresAt: T0 + 50 + TTL })
       }))
 
     it.effect("each method costs the documented round trips, none of them a Scan", () =>
       Effect.gen(function*() {
         const { recorder } = dynamo
         recorder.take()
-        const { hash, input, store } = yield* newFamily()
+        const { entry, hash, input, store } = yield* newFamily()
         assert.deepStrictEqual(recorder.takeDetailed(), [{ command: "TransactWriteItems", tables: ["refresh-families", "refresh-tokens"] }])
 
         yield* store.lookup(input.tokenHash)
@@ -81,19 +82,33 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
         yield* store.lookup(yield* hash("unknown"))
         assert.deepStrictEqual(recorder.take(), ["GetItem"])
 
+        // The parent comes from the caller (as lookup returned it): a rotation is its transaction alone.
         const child = yield* hash("t1")
-        yield* store.rotate({ parentHash: input.tokenHash, childHash: child, at: T0 + 1, expiresAt: T0 + 1 + TTL })
-        assert.deepStrictEqual(recorder.take(), ["GetItem", "TransactWriteItems"])
-        const again = yield* store.rotate({ parentHash: input.tokenHash, childHash: yield* hash("t2"), at: T0 + 2, expiresAt: T0 + TTL }).pipe(
+        yield* store.rotate({ parent: entry.token, childHash: child, at: T0 + 1, expiresAt: T0 + 1 + TTL })
+        assert.deepStrictEqual(recorder.takeDetailed(), [{ command: "TransactWriteItems", tables: ["refresh-families", "refresh-tokens"] }])
+        const again = yield* store.rotate({ parent: entry.token, childHash: yield* hash("t2"), at: T0 + 2, expiresAt: T0 + TTL }).pipe(
           Effect.flip
         )
         assert.deepInclude(again, { _tag: "Conflict", code: "AlreadyRotated" })
-        assert.deepStrictEqual(recorder.take(), ["GetItem", "TransactWriteItems"])
-        const unknown = yield* store.rotate({ parentHash: yield* hash("nope"), childHash: yield* hash("t3"), at: T0, expiresAt: T0 + TTL }).pipe(
-          Effect.flip
-        )
+        assert.deepStrictEqual(recorder.take(), ["TransactWriteItems"])
+        const unknown = yield* store.rotate({
+          parent: { ...entry.token, tokenHash: yield* hash("nope") },
+          childHash: yield* hash("t3"),
+          at: T0,
+          expiresAt: T0 + TTL
+        }).pipe(Effect.flip)
         assert.strictEqual(unknown._tag, "NotFound")
-        assert.deepStrictEqual(recorder.take(), ["GetItem"])
+        assert.deepStrictEqual(recorder.take(), ["TransactWriteItems"])
+        const forged = yield* store.rotate({
+          parent: { ...entry.token, tokenHash: child, userId: UserId.make(freshScope("other")) },
+          childHash: yield* hash("t3"),
+          at: T0,
+          expiresAt: T0 + TTL
+        }).pipe(Effect.flip)
+        assert.strictEqual(forged._tag, "NotFound")
+        assert.deepStrictEqual(recorder.take(), ["TransactWriteItems"])
+        assert.isNull(Option.getOrThrow(yield* store.lookup(child)).token.rotatedAt)
+        recorder.take()
 
         yield* store.revokeFamily(input.familyId, T0 + 3)
         assert.deepStrictEqual(recorder.takeDetailed(), [{ command: "UpdateItem", tables: ["refresh-families"] }])
@@ -104,19 +119,24 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
 
     it.effect("rotating a token into its own digest answers in the port's order and writes nothing", () =>
       Effect.gen(function*() {
-        const { hash, input, store } = yield* newFamily()
-        const self = { parentHash: input.tokenHash, childHash: input.tokenHash, at: T0 + 1, expiresAt: T0 + TTL }
+        const { entry, hash, input, store } = yield* newFamily()
+        const self = { parent: entry.token, childHash: input.tokenHash, at: T0 + 1, expiresAt: T0 + TTL }
+        dynamo.recorder.take()
         assert.deepInclude(yield* store.rotate(self).pipe(Effect.flip), { _tag: "Conflict", code: "TokenExists" })
-        const child = yield* hash("t1")
-        yield* store.rotate({ ...self, childHash: child })
+        assert.deepStrictEqual(dynamo.recorder.take(), ["GetItem", "GetItem"])
+        // A parent that is not the stored one is NotFound here too, after reading it alone.
+        const forged = { ...self, parent: { ...entry.token, expiresAt: entry.token.expiresAt + 1 } }
+        assert.strictEqual((yield* store.rotate(forged).pipe(Effect.flip))._tag, "NotFound")
+        assert.deepStrictEqual(dynamo.recorder.take(), ["GetItem"])
+        const child = yield* store.rotate({ ...self, childHash: yield* hash("t1") })
         assert.deepInclude(yield* store.rotate(self).pipe(Effect.flip), { _tag: "Conflict", code: "AlreadyRotated" })
         yield* store.revokeFamily(input.familyId, T0 + 2)
-        assert.deepInclude(yield* store.rotate({ ...self, parentHash: child, childHash: child }).pipe(Effect.flip), {
+        assert.deepInclude(yield* store.rotate({ ...self, parent: child, childHash: child.tokenHash }).pipe(Effect.flip), {
           _tag: "Conflict",
           code: "FamilyRevoked"
         })
         const parent = Option.getOrThrow(yield* store.lookup(input.tokenHash)).token
-        assert.strictEqual(parent.childHash, child)
+        assert.strictEqual(parent.childHash, child.tokenHash)
       }))
 
     it.effect("ttl: RETENTION past the expiry; a family's moves with its newest token", () =>
@@ -128,12 +148,12 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
         const at = 4_000_000_000_000
         const family = { familyId: RefreshFamilyId.make(freshScope("f")), userId: UserId.make(freshScope("u")) }
         const first = yield* hashRefreshToken(freshScope("t"))
-        yield* store.create({ ...family, tokenHash: first, at, expiresAt: at + TTL })
+        const created = yield* store.create({ ...family, tokenHash: first, at, expiresAt: at + TTL })
         const expected = (expiresAt: number) => Math.ceil((expiresAt + RefreshTokenStoreDynamo.RETENTION) / 1000)
         assert.strictEqual(ttlOf(yield* client.get("refreshFamilies", { familyId: family.familyId })), expected(at + TTL))
         const child = yield* hashRefreshToken(freshScope("t"))
         const later = at + 5 * 24 * 3_600_000 + 1
-        yield* store.rotate({ parentHash: first, childHash: child, at: later, expiresAt: later + TTL })
+        yield* store.rotate({ parent: created.token, childHash: child, at: later, expiresAt: later + TTL })
         assert.strictEqual(ttlOf(yield* client.get("refreshFamilies", { familyId: family.familyId })), expected(later + TTL))
         assert.strictEqual(ttlOf(yield* client.get("refreshTokens", { tokenHash: child })), expected(later + TTL))
         assert.strictEqual(ttlOf(yield* client.get("refreshTokens", { tokenHash: first })), expected(at + TTL))
@@ -154,9 +174,9 @@ layer(RefreshTokenStoreDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { ex
     it.effect("stored items hold digests, never a token", () =>
       Effect.gen(function*() {
         const client = yield* DynamoClient
-        const { hash, input, store, token } = yield* newFamily()
+        const { entry, hash, input, store, token } = yield* newFamily()
         const child = yield* hash("t1")
-        yield* store.rotate({ parentHash: input.tokenHash, childHash: child, at: T0 + 1, expiresAt: T0 + TTL })
+        yield* store.rotate({ parent: entry.token, childHash: child, at: T0 + 1, expiresAt: T0 + TTL })
         const items = [
           yield* client.get("refreshFamilies", { familyId: input.familyId }),
           yield* client.get("refreshTokens", { tokenHash: input.tokenHash }),

@@ -346,14 +346,9 @@ layer(product, { excludeTestServices: true, timeout: "120 seconds" })("round tri
       const original = (yield* body(RefreshInput, { refreshToken: loggedIn.tokens.refreshToken })).refreshToken
       const rotated = yield* cost(
         "Auth.refresh",
-        [
-          getItem("refresh-tokens"),
-          getItem("refresh-families"),
-          getItem("refresh-tokens"),
-          transact("refresh-families", "refresh-tokens"),
-          getItem("users")
-        ],
-        "lookup (token, then its family); rotate re-reads the parent token for its familyId, then one transaction; the user for the access token. " +
+        [getItem("refresh-tokens"), getItem("refresh-families"), transact("refresh-families", "refresh-tokens"), getItem("users")],
+        "lookup (token, then its family); rotate is one transaction given the token as looked up (it re-checks family, user, expiry, not rotated, family alive); " +
+          "the user for the access token. " +
           "Losing a race to a parallel refresh of the same token: +1 TransactWriteItems (refused), then it is answered as a replay (+5)",
         auth.refresh(original)
       )
@@ -471,14 +466,14 @@ layer(product, { excludeTestServices: true, timeout: "120 seconds" })("round tri
       assert.strictEqual(pending.length, 2)
       yield* cost(
         "Teams.accept",
-        [getItem("invitations"), getItem("invitations"), transact("invitations", "teams")],
-        "the use case reads the invitation, the repository reads it again, then one transaction (team exists, invitation pending, membership new, guard released); " +
+        [getItem("invitations"), transact("invitations", "teams")],
+        "the use case reads the invitation, then one transaction given it (team exists, invitation still pending with that team and email, membership new, guard released); " +
           "+1 TransactWriteItems when the pending guard names a newer invitation",
         teams.accept(bob.actor, invitation.invitationId)
       )
       yield* cost(
         "Teams.decline",
-        [getItem("invitations"), getItem("invitations"), transact("invitations", "teams")],
+        [getItem("invitations"), transact("invitations", "teams")],
         "as accept, without the membership",
         teams.decline(bob.actor, secondInvitation.invitationId)
       )

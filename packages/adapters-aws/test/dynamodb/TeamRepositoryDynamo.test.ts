@@ -79,8 +79,9 @@ const seedTeam = Effect.fnUntraced(function*(members = 0) {
   const ids = scope()
   yield* repo.create(new Team({ teamId: ids.teamId, name: "Team", createdAt: T0, updatedAt: T0 }), member(ids.teamId, ids.user(0), "owner"))
   for (let i = 1; i <= members; i++) {
-    yield* repo.addInvitation(invitationOf(ids, `seed${i}`, i))
-    yield* repo.acceptInvitation(ids.invitation(`seed${i}`), member(ids.teamId, ids.user(i), "member", T0 + 1))
+    const seed = invitationOf(ids, `seed${i}`, i)
+    yield* repo.addInvitation(seed)
+    yield* repo.acceptInvitation(seed, member(ids.teamId, ids.user(i), "member", T0 + 1))
   }
   return { repo, ids }
 })
@@ -130,9 +131,10 @@ layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
     it.effect("20 parallel accepts of one invitation by 20 users: one membership, the rest InvitationNotPending", () =>
       Effect.gen(function*() {
         const { ids, repo } = yield* seedTeam()
-        yield* repo.addInvitation(invitationOf(ids, 1, 1))
+        const invitation = invitationOf(ids, 1, 1)
+        yield* repo.addInvitation(invitation)
         const exits = yield* race(
-          Array.from({ length: 20 }, (_, i) => repo.acceptInvitation(ids.invitation(1), member(ids.teamId, ids.user(i + 1), "member", T0 + 1)))
+          Array.from({ length: 20 }, (_, i) => repo.acceptInvitation(invitation, member(ids.teamId, ids.user(i + 1), "member", T0 + 1)))
         )
         assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
         assert.deepStrictEqual(new Set(exits.filter(Exit.isFailure).map(codeOf)), new Set(["InvitationNotPending"]))
@@ -143,9 +145,10 @@ layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
     it.effect("20 parallel accepts of one invitation by one user: one membership", () =>
       Effect.gen(function*() {
         const { ids, repo } = yield* seedTeam()
-        yield* repo.addInvitation(invitationOf(ids, 1, 1))
+        const invitation = invitationOf(ids, 1, 1)
+        yield* repo.addInvitation(invitation)
         const joining = member(ids.teamId, ids.user(1), "member", T0 + 1)
-        const exits = yield* race(Array.from({ length: 20 }, () => repo.acceptInvitation(ids.invitation(1), joining)))
+        const exits = yield* race(Array.from({ length: 20 }, () => repo.acceptInvitation(invitation, joining)))
         assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
         assert.deepStrictEqual((yield* repo.members(ids.teamId)).map((m) => m.userId).sort(), [ids.user(0), ids.user(1)])
       }))
@@ -203,21 +206,24 @@ layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
           Effect.map(client.get("invitations", TeamRepositoryDynamo.pendingGuardKey(ids.teamId, ids.email(invitee))), Option.map((g) => g["pendingInvitationId"]))
 
         // Answering releases the guard: a new invitation may follow at once.
-        yield* repo.addInvitation(invitationOf(ids, 1, 1))
-        yield* repo.declineInvitation(ids.invitation(1))
+        const first = invitationOf(ids, 1, 1)
+        yield* repo.addInvitation(first)
+        yield* repo.declineInvitation(first)
         assert.isTrue(Option.isNone(yield* guardOf(1)))
-        yield* repo.addInvitation(invitationOf(ids, 2, 1, { createdAt: T0 + 1 }))
-        yield* repo.acceptInvitation(ids.invitation(2), member(ids.teamId, ids.user(1), "member", T0 + 2))
+        const second = invitationOf(ids, 2, 1, { createdAt: T0 + 1 })
+        yield* repo.addInvitation(second)
+        yield* repo.acceptInvitation(second, member(ids.teamId, ids.user(1), "member", T0 + 2))
         assert.isTrue(Option.isNone(yield* guardOf(1)))
 
         // An expired invitation's guard is taken over; answering the old one leaves the new guard.
-        yield* repo.addInvitation(invitationOf(ids, 3, 2, { expiresAt: T0 + HOUR }))
+        const expiring = invitationOf(ids, 3, 2, { expiresAt: T0 + HOUR })
+        yield* repo.addInvitation(expiring)
         assert.deepStrictEqual(yield* guardOf(2), Option.some(ids.invitation(3)))
         yield* repo.addInvitation(invitationOf(ids, 4, 2, { createdAt: T0 + HOUR }))
         assert.deepStrictEqual(yield* guardOf(2), Option.some(ids.invitation(4)))
         dynamo.recorder.take()
-        yield* repo.declineInvitation(ids.invitation(3))
-        assert.deepStrictEqual(dynamo.recorder.take(), ["GetItem", "TransactWriteItems", "TransactWriteItems"])
+        yield* repo.declineInvitation(expiring)
+        assert.deepStrictEqual(dynamo.recorder.take(), ["TransactWriteItems", "TransactWriteItems"])
         assert.strictEqual(Option.getOrThrow(yield* repo.invitation(ids.invitation(3))).status, "declined")
         assert.deepStrictEqual(yield* guardOf(2), Option.some(ids.invitation(4)))
         const blocked = yield* Effect.exit(repo.addInvitation(invitationOf(ids, 5, 2, { createdAt: T0 + HOUR + 1 })))
@@ -247,7 +253,7 @@ layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         assert.deepStrictEqual(yield* client.queryAll("invitations", { index: "teamId-index", partition: ids.teamId }), [])
         assert.deepStrictEqual(yield* repo.teamsOf(ids.user(1)), [])
         assert.deepStrictEqual(yield* repo.pendingInvitationsFor(ids.email(100), T0), [])
-        const late = yield* Effect.exit(repo.acceptInvitation(ids.invitation(0), member(ids.teamId, ids.user(100), "member", T0 + 1)))
+        const late = yield* Effect.exit(repo.acceptInvitation(invitationOf(ids, 0, 100), member(ids.teamId, ids.user(100), "member", T0 + 1)))
         assert.strictEqual(codeOf(late), "NotFound")
       }))
 
@@ -309,9 +315,10 @@ layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         )
 
         // Joining and leaving do write it: the probe sees index writes when there are any.
-        yield* repo.addInvitation(invitationOf(ids, 1, 3))
+        const invitation = invitationOf(ids, 1, 3)
+        yield* repo.addInvitation(invitation)
         const { writes: joined } = yield* indexWritesOf(
-          repo.acceptInvitation(ids.invitation(1), member(ids.teamId, ids.user(3), "member", T0 + 2))
+          repo.acceptInvitation(invitation, member(ids.teamId, ids.user(3), "member", T0 + 2))
         )
         assert.deepStrictEqual(joined.filter((write) => write.includes(" teams.")), ["TransactWriteItems teams.memberUserId-index"])
         const { writes: left } = yield* indexWritesOf(repo.removeMember(ids.teamId, ids.user(3), ["member"]))
@@ -333,20 +340,26 @@ layer(TeamRepositoryDynamo.layer.pipe(Layer.provideMerge(dynamo.layer)), { exclu
         yield* repo.rename(ids.teamId, "Renamed", T0 + 1)
         assert.deepStrictEqual(take(), ["UpdateItem teams"])
 
-        yield* repo.addInvitation(invitationOf(ids, 1, 1))
+        const invitation = invitationOf(ids, 1, 1)
+        yield* repo.addInvitation(invitation)
         assert.deepStrictEqual(take(), ["TransactWriteItems teams,invitations"])
         yield* repo.invitation(ids.invitation(1))
         assert.deepStrictEqual(take(), ["GetItem invitations"])
         yield* repo.pendingInvitationsFor(ids.email(1), T0)
         assert.deepStrictEqual(take(), ["Query invitations"])
-        yield* repo.acceptInvitation(ids.invitation(1), member(ids.teamId, ids.user(1), "member", T0 + 1))
-        assert.deepStrictEqual(take(), ["GetItem invitations", "TransactWriteItems teams,invitations"])
-        yield* repo.addInvitation(invitationOf(ids, 2, 2))
+        // The invitation comes from the caller (as it read it): an answer is its transaction alone.
+        yield* repo.acceptInvitation(invitation, member(ids.teamId, ids.user(1), "member", T0 + 1))
+        assert.deepStrictEqual(take(), ["TransactWriteItems teams,invitations"])
+        const declined = invitationOf(ids, 2, 2)
+        yield* repo.addInvitation(declined)
         take()
-        yield* repo.declineInvitation(ids.invitation(2))
-        assert.deepStrictEqual(take(), ["GetItem invitations", "TransactWriteItems teams,invitations"])
-        yield* Effect.exit(repo.declineInvitation(ids.invitation(9)))
-        assert.deepStrictEqual(take(), ["GetItem invitations"])
+        yield* repo.declineInvitation(declined)
+        assert.deepStrictEqual(take(), ["TransactWriteItems teams,invitations"])
+        // An unknown one, and a known one under another email: the transaction refuses them.
+        assert.strictEqual(codeOf(yield* Effect.exit(repo.declineInvitation(invitationOf(ids, 9, 2)))), "NotFound")
+        assert.deepStrictEqual(take(), ["TransactWriteItems teams,invitations"])
+        assert.strictEqual(codeOf(yield* Effect.exit(repo.declineInvitation(invitationOf(ids, 2, 3)))), "NotFound")
+        assert.deepStrictEqual(take(), ["TransactWriteItems teams,invitations"])
 
         yield* repo.membership(ids.teamId, ids.user(1))
         assert.deepStrictEqual(take(), ["BatchGetItem teams"])

@@ -1,9 +1,11 @@
 /**
  * RefreshTokenStore on Postgres. A rotation is one transaction that first locks the parent token
- * row (and its family row, shared) and only then decides: of any number of racing rotations of one
- * token, the first to get the lock rotates it and every other one, reading the row as committed,
- * gets "AlreadyRotated"; a revocation and a rotation of the same family wait for each other, so a
- * revoked family never gains a current token. The partial unique index
+ * row (and its family row, shared) and only then decides. The row is found by digest only while it
+ * has the family, user and expiry the caller passed (so a forged or mistaken parent finds nothing:
+ * NotFound), and its state is read there, never taken from the caller: of any number of racing
+ * rotations of one token, the first to get the lock rotates it and every other one, reading the row
+ * as committed, gets "AlreadyRotated"; a revocation and a rotation of the same family wait for each
+ * other, so a revoked family never gains a current token. The partial unique index
  * `refresh_tokens_one_current` backs this up: a family never has two unrotated tokens.
  * Only digests reach the database.
  */
@@ -40,8 +42,6 @@ interface EntryRow {
 
 interface ParentRow {
   readonly [column: string]: unknown
-  readonly family_id: string
-  readonly user_id: string
   readonly rotated_at: number | null
   readonly revoked_at: number | null
 }
@@ -111,19 +111,20 @@ export const make = Effect.gen(function*() {
       ),
 
     rotate: Effect.fn("RefreshTokenStorePostgres.rotate")(function*(rotation) {
+      const { parent: given } = rotation
       return yield* sql.transaction((tx) =>
         Effect.gen(function*() {
           // In READ COMMITTED a locked row is read as last committed, so a rotation that waited
           // for another one sees the parent already rotated, and one that waited for a
           // revocation sees the family revoked.
           const parent = (yield* tx.query<ParentRow>(
-            `SELECT t.family_id, t.user_id, t.rotated_at, f.revoked_at
+            `SELECT t.rotated_at, f.revoked_at
                FROM refresh_tokens t
                JOIN refresh_families f ON f.family_id = t.family_id
-              WHERE t.token_hash = $1
+              WHERE t.token_hash = $1 AND t.family_id = $2 AND t.user_id = $3 AND t.expires_at = $4
                 FOR UPDATE OF t
                 FOR SHARE OF f`,
-            [rotation.parentHash]
+            [given.tokenHash, given.familyId, given.userId, given.expiresAt]
           ))[0]
           if (parent === undefined) return yield* Effect.fail(NotFound.of("refresh token"))
           if (parent.revoked_at !== null) {
@@ -134,20 +135,20 @@ export const make = Effect.gen(function*() {
           }
           yield* tx.query(
             "UPDATE refresh_tokens SET rotated_at = $2, child_hash = $3 WHERE token_hash = $1",
-            [rotation.parentHash, rotation.at, rotation.childHash]
+            [given.tokenHash, rotation.at, rotation.childHash]
           )
           // A taken child digest fails the insert, and the transaction takes the parent's update back.
           yield* tx.query(
             `INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_at, expires_at)
              VALUES ($1, $2, $3, $4, $5)`,
-            [rotation.childHash, parent.family_id, parent.user_id, rotation.at, rotation.expiresAt]
+            [rotation.childHash, given.familyId, given.userId, rotation.at, rotation.expiresAt]
           ).pipe(
             Effect.catchIf((error) => isUniqueViolation(error, "refresh_tokens_pkey"), () => Effect.fail(tokenExists()))
           )
           return new RefreshTokenRecord({
             tokenHash: rotation.childHash,
-            familyId: parent.family_id as RefreshFamilyId,
-            userId: parent.user_id as UserId,
+            familyId: given.familyId,
+            userId: given.userId,
             issuedAt: rotation.at,
             expiresAt: rotation.expiresAt,
             rotatedAt: null,

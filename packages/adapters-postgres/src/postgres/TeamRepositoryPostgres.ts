@@ -4,7 +4,9 @@
  * the database and the checks see the last committed state:
  * - addInvitation locks the team row (FOR NO KEY UPDATE), so of racing invitations of one email
  *   exactly one finds no pending invitation and is stored;
- * - acceptInvitation / declineInvitation lock the invitation row, so it is answered once;
+ * - acceptInvitation / declineInvitation lock the invitation row, so it is answered once; the row
+ *   is found only where it has the team and email of the caller's copy (else NotFound), and its
+ *   status and expiry are read there, never taken from the copy;
  * - changeRole / removeMember lock the membership row and re-check the expected role;
  * - transferOwnership locks the team row and both membership rows, and demotes before it promotes.
  * The partial unique index `team_memberships_one_owner` holds the single-owner rule whatever
@@ -250,7 +252,8 @@ export const make = Effect.gen(function*() {
         Effect.mapError(failure)
       ),
 
-    acceptInvitation: Effect.fn("TeamRepositoryPostgres.acceptInvitation")(function*(id, membership) {
+    acceptInvitation: Effect.fn("TeamRepositoryPostgres.acceptInvitation")(function*(given, membership) {
+      if (given.teamId !== membership.teamId) return yield* Effect.fail(NotFound.of("invitation"))
       return yield* inTransaction((tx) =>
         Effect.gen(function*() {
           // The team row first (shared; a team delete waits for us), then the invitation row:
@@ -258,8 +261,10 @@ export const make = Effect.gen(function*() {
           const team = yield* tx.query("SELECT 1 FROM teams WHERE team_id = $1 FOR KEY SHARE", [membership.teamId])
           if (team.length === 0) return yield* Effect.fail(NotFound.of("invitation"))
           const invitation = (yield* tx.query<{ readonly status: InvitationStatus; readonly expires_at: number }>(
-            "SELECT status, expires_at FROM team_invitations WHERE invitation_id = $1 AND team_id = $2 FOR UPDATE",
-            [id, membership.teamId]
+            `SELECT status, expires_at FROM team_invitations
+              WHERE invitation_id = $1 AND team_id = $2 AND email = $3
+                FOR UPDATE`,
+            [given.invitationId, given.teamId, given.email]
           ))[0]
           if (invitation === undefined) return yield* Effect.fail(NotFound.of("invitation"))
           if (invitation.status !== "pending") return yield* Effect.fail(notPending(invitation.status))
@@ -275,22 +280,23 @@ export const make = Effect.gen(function*() {
           if (inserted.length === 0) {
             return yield* Effect.fail(new Conflict({ code: "AlreadyMember", message: "already a member of this team" }))
           }
-          yield* tx.query("UPDATE team_invitations SET status = 'accepted' WHERE invitation_id = $1", [id])
+          yield* tx.query("UPDATE team_invitations SET status = 'accepted' WHERE invitation_id = $1", [given.invitationId])
           return membership
         })
       )
     }),
 
-    declineInvitation: Effect.fn("TeamRepositoryPostgres.declineInvitation")(function*(id) {
+    declineInvitation: Effect.fn("TeamRepositoryPostgres.declineInvitation")(function*(given) {
       yield* inTransaction((tx) =>
         Effect.gen(function*() {
+          // An invitation row lives no longer than its team (ON DELETE CASCADE): finding it is finding both.
           const invitation = (yield* tx.query<{ readonly status: InvitationStatus }>(
-            "SELECT status FROM team_invitations WHERE invitation_id = $1 FOR UPDATE",
-            [id]
+            "SELECT status FROM team_invitations WHERE invitation_id = $1 AND team_id = $2 AND email = $3 FOR UPDATE",
+            [given.invitationId, given.teamId, given.email]
           ))[0]
           if (invitation === undefined) return yield* Effect.fail(NotFound.of("invitation"))
           if (invitation.status !== "pending") return yield* Effect.fail(notPending(invitation.status))
-          yield* tx.query("UPDATE team_invitations SET status = 'declined' WHERE invitation_id = $1", [id])
+          yield* tx.query("UPDATE team_invitations SET status = 'declined' WHERE invitation_id = $1", [given.invitationId])
         })
       )
     }),

@@ -46,17 +46,21 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
         const scope = freshScope("race")
         const hash = (label: string) => hashRefreshToken(`${scope}:${label}`)
         const familyId = RefreshFamilyId.make(`${scope}-f`)
+        const userId = UserId.make(`${scope}-u`)
         const first = yield* hash("t0")
-        yield* store.create({ familyId, userId: UserId.make(`${scope}-u`), tokenHash: first, at: T0, expiresAt: T0 + TTL })
-        return { store, hash, familyId, first }
+        yield* store.create({ familyId, userId, tokenHash: first, at: T0, expiresAt: T0 + TTL })
+        /** A token of this family as a caller names it: every token here expires at T0 + TTL. */
+        const parent = (tokenHash: TokenHash) => ({ tokenHash, familyId, userId, expiresAt: T0 + TTL })
+        return { store, hash, familyId, first, parent }
       })
 
       it.effect(`${N} parallel rotations of one token into different children: one child, the rest AlreadyRotated`, () =>
         Effect.gen(function*() {
-          const { familyId, first, hash, store } = yield* newFamily()
+          const { familyId, first, hash, parent, store } = yield* newFamily()
           const children = yield* Effect.forEach(Array.from({ length: N }, (_, i) => i), (i) => hash(`c${i}`))
           const exits = yield* Effect.all(
-            children.map((childHash, i) => Effect.exit(store.rotate({ parentHash: first, childHash, at: T0 + 1 + i, expiresAt: T0 + TTL }))),
+            children.map((childHash, i) =>
+              Effect.exit(store.rotate({ parent: parent(first), childHash, at: T0 + 1 + i, expiresAt: T0 + TTL }))),
             { concurrency: "unbounded" }
           )
           const winners = children.filter((_, i) => Exit.isSuccess(exits[i]!))
@@ -68,10 +72,10 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
 
       it.effect(`${N} parallel rotations into the same derived child: one rotation, the rest AlreadyRotated`, () =>
         Effect.gen(function*() {
-          const { familyId, first, hash, store } = yield* newFamily()
+          const { familyId, first, hash, parent, store } = yield* newFamily()
           const childHash = yield* hash("derived")
           const exits = yield* Effect.all(
-            Array.from({ length: N }, () => Effect.exit(store.rotate({ parentHash: first, childHash, at: T0 + 1, expiresAt: T0 + TTL }))),
+            Array.from({ length: N }, () => Effect.exit(store.rotate({ parent: parent(first), childHash, at: T0 + 1, expiresAt: T0 + TTL }))),
             { concurrency: "unbounded" }
           )
           assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
@@ -81,13 +85,13 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
 
       it.effect("parallel rotations of every token of a chain: each token rotates at most once, one current token", () =>
         Effect.gen(function*() {
-          const { familyId, first, hash, store } = yield* newFamily()
+          const { familyId, first, hash, parent, store } = yield* newFamily()
           // Rotating t_i into t_{i+1} for every i at once: whatever the interleaving, the family
           // stays one chain with exactly one current token.
           const chain: Array<TokenHash> = [first, ...(yield* Effect.forEach(Array.from({ length: N }, (_, i) => i + 1), (i) => hash(`t${i}`)))]
           yield* Effect.all(
             Array.from({ length: N }, (_, i) =>
-              Effect.exit(store.rotate({ parentHash: chain[i]!, childHash: chain[i + 1]!, at: T0 + 1 + i, expiresAt: T0 + TTL }))),
+              Effect.exit(store.rotate({ parent: parent(chain[i]!), childHash: chain[i + 1]!, at: T0 + 1 + i, expiresAt: T0 + TTL }))),
             { concurrency: "unbounded" }
           )
           const rows = yield* familyRows(familyId)
@@ -103,11 +107,12 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
 
       it.effect(`${N} parallel rotations racing a revocation: none succeeds after it, one current token`, () =>
         Effect.gen(function*() {
-          const { familyId, first, hash, store } = yield* newFamily()
+          const { familyId, first, hash, parent, store } = yield* newFamily()
           const children = yield* Effect.forEach(Array.from({ length: N }, (_, i) => i), (i) => hash(`c${i}`))
           const [exits] = yield* Effect.all([
             Effect.all(
-              children.map((childHash, i) => Effect.exit(store.rotate({ parentHash: first, childHash, at: T0 + 1 + i, expiresAt: T0 + TTL }))),
+              children.map((childHash, i) =>
+                Effect.exit(store.rotate({ parent: parent(first), childHash, at: T0 + 1 + i, expiresAt: T0 + TTL }))),
               { concurrency: "unbounded" }
             ),
             store.revokeFamily(familyId, T0 + 1)
@@ -115,7 +120,7 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
           assert.isAtMost(exits.filter(Exit.isSuccess).length, 1)
           for (const exit of exits.filter(Exit.isFailure)) assert.include(["AlreadyRotated", "FamilyRevoked"], errorCode(exit))
           assert.strictEqual((yield* familyRows(familyId)).current, 1)
-          const after = yield* Effect.exit(store.rotate({ parentHash: first, childHash: yield* hash("late"), at: T0 + 2, expiresAt: T0 + TTL }))
+          const after = yield* Effect.exit(store.rotate({ parent: parent(first), childHash: yield* hash("late"), at: T0 + 2, expiresAt: T0 + TTL }))
           assert.strictEqual(errorCode(after), "FamilyRevoked")
         }))
 

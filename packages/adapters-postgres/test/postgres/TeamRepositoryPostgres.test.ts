@@ -77,8 +77,9 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
         const ids = idsOf(freshScope(label))
         yield* repo.create(new Team({ teamId: ids.team, name: "Team", createdAt: T0, updatedAt: T0 }), member(ids.team, ids.user(0), "owner"))
         for (let i = 1; i <= members; i++) {
-          yield* repo.addInvitation(invitation(ids, `seed${i}`, i))
-          yield* repo.acceptInvitation(ids.invitation(`seed${i}`), member(ids.team, ids.user(i), i % 2 === 0 ? "admin" : "member", T0 + 1))
+          const seed = invitation(ids, `seed${i}`, i)
+          yield* repo.addInvitation(seed)
+          yield* repo.acceptInvitation(seed, member(ids.team, ids.user(i), i % 2 === 0 ? "admin" : "member", T0 + 1))
         }
         return { repo, ids }
       })
@@ -86,9 +87,10 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
       it.effect(`${N} parallel accepts of one invitation by different users: one membership`, () =>
         Effect.gen(function*() {
           const { ids, repo } = yield* seedTeam("accept")
-          yield* repo.addInvitation(invitation(ids, 1, 1))
+          const invited = invitation(ids, 1, 1)
+          yield* repo.addInvitation(invited)
           const exits = yield* race(
-            Array.from({ length: N }, (_, i) => repo.acceptInvitation(ids.invitation(1), member(ids.team, ids.user(i + 1), "member", T0 + 1)))
+            Array.from({ length: N }, (_, i) => repo.acceptInvitation(invited, member(ids.team, ids.user(i + 1), "member", T0 + 1)))
           )
           assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
           assert.deepStrictEqual(exits.filter(Exit.isFailure).map(errorCode), Array(N - 1).fill("InvitationNotPending"))
@@ -99,12 +101,13 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
       it.effect(`${N} parallel accepts and declines of one invitation by one user: answered once`, () =>
         Effect.gen(function*() {
           const { ids, repo } = yield* seedTeam("answer")
-          yield* repo.addInvitation(invitation(ids, 1, 1))
+          const invited = invitation(ids, 1, 1)
+          yield* repo.addInvitation(invited)
           const exits = yield* race(
             Array.from({ length: N }, (_, i) =>
               i % 2 === 0
-                ? repo.acceptInvitation(ids.invitation(1), member(ids.team, ids.user(1), "member", T0 + 1))
-                : repo.declineInvitation(ids.invitation(1)))
+                ? repo.acceptInvitation(invited, member(ids.team, ids.user(1), "member", T0 + 1))
+                : repo.declineInvitation(invited))
           )
           assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
           const status = Option.getOrThrow(yield* repo.invitation(ids.invitation(1))).status
@@ -183,9 +186,10 @@ for (const [name, sqlLayer] of PostgresTest.backends({ maxConnections: 12 })) {
       it.effect("deleting a team while its members race: no deadlock surfaces, nothing is left behind", () =>
         Effect.gen(function*() {
           const { ids, repo } = yield* seedTeam("delete", 6)
-          yield* repo.addInvitation(invitation(ids, 1, 9))
+          const invited = invitation(ids, 1, 9)
+          yield* repo.addInvitation(invited)
           const exits = yield* race([
-            repo.acceptInvitation(ids.invitation(1), member(ids.team, ids.user(9), "member", T0 + 1)),
+            repo.acceptInvitation(invited, member(ids.team, ids.user(9), "member", T0 + 1)),
             repo.transferOwnership(ids.team, ids.user(0), ids.user(1)),
             repo.changeRole(ids.team, ids.user(2), "member", ["admin"]),
             repo.removeMember(ids.team, ids.user(3), ["member"]),

@@ -213,8 +213,9 @@ export class Auth extends Context.Service<Auth, {
         if (entry.token.rotatedAt !== null) return yield* replay(token, entry.token, now)
 
         const child = yield* deriveChildToken(refreshSecret, token)
+        // The parent as just read: the store re-checks it and everything that may have changed since.
         const rotated = yield* store.rotate({
-          parentHash: tokenHash,
+          parent: entry.token,
           childHash: yield* hashRefreshToken(child),
           at: now,
           expiresAt: now + config.refreshTokenTtlMillis

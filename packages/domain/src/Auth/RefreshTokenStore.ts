@@ -1,10 +1,12 @@
 /**
  * Storage of refresh-token families by token digest. RefreshRotation is a compare-and-set owned by the
  * store: a token can be rotated once, so of two racing refreshes exactly one rotation is recorded
- * and the other learns "AlreadyRotated". Postgres does it with one conditional UPDATE (… WHERE
- * token_hash = $1 AND rotated_at IS NULL) plus the child INSERT and a family check in one
- * transaction; DynamoDB with TransactWriteItems (Update parent with attribute_not_exists(rotatedAt),
- * ConditionCheck family attribute_not_exists(revokedAt), Put child with attribute_not_exists(pk)).
+ * and the other learns "AlreadyRotated". The caller passes the parent as `lookup` returned it, so
+ * the store need not read it again for its immutable fields; it re-checks them, and decides what
+ * can change, in the same atomic step. Postgres does it in one transaction (the parent row locked
+ * where it has the given family, user and expiry, its family row locked with it, then the UPDATE
+ * and the child INSERT); DynamoDB in one TransactWriteItems (Update family if unrevoked, Update
+ * parent if it has the given fields and no rotatedAt, Put child if its digest is new).
  */
 import { type Option, Context, Effect, Schema } from "effect"
 import type { Conflict, NotFound } from "../DomainError.js"
@@ -41,8 +43,22 @@ export const firstEntry = (input: NewRefreshFamily): RefreshTokenEntry =>
     })
   })
 
+/**
+ * The parent of a rotation as the caller read it (a `RefreshTokenRecord` from `lookup` fits). The
+ * store trusts none of it: these fields name the stored token and are compared with it — tokenHash
+ * is its key, and familyId, userId and expiresAt (which never change) must be the stored ones, or
+ * the rotation is NotFound. What can change (rotatedAt, childHash, the family's revokedAt) is never
+ * taken from the caller: the store reads it as it is at the moment of the write.
+ */
+export type RefreshParent = Pick<RefreshTokenRecord, "tokenHash" | "familyId" | "userId" | "expiresAt">
+
+/** Whether `stored` is the token `parent` names: same digest, family, user and expiry. */
+export const isStoredParent = (stored: RefreshParent, parent: RefreshParent): boolean =>
+  stored.tokenHash === parent.tokenHash && stored.familyId === parent.familyId && stored.userId === parent.userId &&
+  stored.expiresAt === parent.expiresAt
+
 export interface RefreshRotation {
-  readonly parentHash: TokenHash
+  readonly parent: RefreshParent
   readonly childHash: TokenHash
   /** When the rotation happens: the parent's rotatedAt and the child's issuedAt. */
   readonly at: number
@@ -61,9 +77,11 @@ export class RefreshTokenStore extends Context.Service<RefreshTokenStore, {
    * Compare-and-set: if the parent is current and its family alive, marks the parent rotated at
    * `at` with `childHash` and stores the child (same family and user, issued at `at`) as the new
    * current token, all at once, and returns the child. Otherwise nothing changes and, in this
-   * order: NotFound when the parent is unknown; Conflict "FamilyRevoked" when its family is
-   * revoked; Conflict "AlreadyRotated" when the parent was rotated before; Conflict "TokenExists"
-   * when the child digest is already stored.
+   * order: NotFound when no stored token is the given parent (unknown digest, or another family,
+   * user or expiry than stored: a forged or mistaken record); Conflict "FamilyRevoked" when its
+   * family is revoked; Conflict "AlreadyRotated" when the parent was rotated before (also when the
+   * caller's copy still shows it current); Conflict "TokenExists" when the child digest is already
+   * stored.
    */
   readonly rotate: (rotation: RefreshRotation) => Effect.Effect<RefreshTokenRecord, Conflict | NotFound | RefreshTokenStoreError>
   /**

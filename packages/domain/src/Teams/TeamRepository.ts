@@ -3,6 +3,8 @@
  * that depends on a row's current state, is one atomic operation here (a transaction, a
  * conditional write), so the single-owner rule and a double accept cannot be broken by two
  * concurrent requests: the use case checks the rule, the store re-checks its precondition.
+ * Answering an invitation takes the invitation the use case has read, so the store need not read
+ * it again for the fields that never change; it re-checks them in the same atomic step.
  */
 import { Context, Effect, Option, Schema } from "effect"
 import { type Conflict, type Gone, NotFound } from "../DomainError.js"
@@ -13,6 +15,19 @@ import type { GrantableRole, Invitation, InvitationId, Membership, Role, Team, T
 export class TeamRepositoryError extends Schema.TaggedError<TeamRepositoryError>()("TeamRepositoryError", {
   reason: StoreFailure
 }) {}
+
+/**
+ * The invitation an answer is about, as the caller read it (an `Invitation` from `invitation`
+ * fits). The store trusts none of it: the id, team and email (which never change) name what the
+ * answer writes, and are checked against the stored invitation in the same atomic step — another
+ * team or email than stored is NotFound. What can change (the status) and the expiry are read from
+ * the store, never taken from this copy.
+ */
+export type AnsweredInvitation = Pick<Invitation, "invitationId" | "teamId" | "email">
+
+/** Whether `stored` is the invitation `given` names: same id, team and email. */
+export const isStoredInvitation = (stored: AnsweredInvitation, given: AnsweredInvitation): boolean =>
+  stored.invitationId === given.invitationId && stored.teamId === given.teamId && stored.email === given.email
 
 export interface TeamWithRole {
   readonly team: Team
@@ -43,17 +58,21 @@ export class TeamRepository extends Context.Service<TeamRepository, {
   readonly pendingInvitationsFor: (email: Email, now: number) => Effect.Effect<ReadonlyArray<Invitation>, TeamRepositoryError>
   /**
    * Atomically: the invitation goes pending → accepted and `membership` is inserted. In this order:
-   * NotFound when the invitation (or its team) does not exist or belongs to another team than
-   * `membership.teamId`; Conflict "InvitationNotPending" when it was already answered; Gone
-   * "InvitationExpired" when it expired at or before `membership.joinedAt`; Conflict "AlreadyMember"
-   * when the user is already a member.
+   * NotFound when the invitation (or its team) does not exist, its stored team or email is not the
+   * given one, or it belongs to another team than `membership.teamId`; Conflict
+   * "InvitationNotPending" when it was already answered (whatever status the caller's copy shows);
+   * Gone "InvitationExpired" when it expired, as stored, at or before `membership.joinedAt`;
+   * Conflict "AlreadyMember" when the user is already a member.
    */
   readonly acceptInvitation: (
-    id: InvitationId,
+    invitation: AnsweredInvitation,
     membership: Membership
   ) => Effect.Effect<Membership, Conflict | Gone | NotFound | TeamRepositoryError>
-  /** Atomically pending → declined. Conflict when no longer pending. */
-  readonly declineInvitation: (id: InvitationId) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
+  /**
+   * Atomically pending → declined. NotFound when the invitation (or its team) does not exist or its
+   * stored team or email is not the given one; Conflict "InvitationNotPending" when no longer pending.
+   */
+  readonly declineInvitation: (invitation: AnsweredInvitation) => Effect.Effect<void, Conflict | NotFound | TeamRepositoryError>
 
   /**
    * Sets a member's role if their current role is one of `expected`; otherwise Conflict

@@ -325,8 +325,9 @@ export class Teams extends Context.Service<Teams, {
 
       const accept = Effect.fn("Teams.accept")(function*(actor: Actor, invitationId: InvitationId) {
         const { invitation, now } = yield* invitationFor(actor, invitationId)
+        // The invitation as just read: the store re-checks it and decides what may have changed since.
         return yield* repo.acceptInvitation(
-          invitationId,
+          invitation,
           new Membership({
             teamId: invitation.teamId,
             userId: actor.userId,
@@ -338,8 +339,8 @@ export class Teams extends Context.Service<Teams, {
       })
 
       const decline = Effect.fn("Teams.decline")(function*(actor: Actor, invitationId: InvitationId) {
-        yield* invitationFor(actor, invitationId)
-        yield* repo.declineInvitation(invitationId)
+        const { invitation } = yield* invitationFor(actor, invitationId)
+        yield* repo.declineInvitation(invitation)
       })
 
       const changeRole = Effect.fn("Teams.changeRole")(

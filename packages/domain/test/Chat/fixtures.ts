@@ -40,9 +40,8 @@ export const team = (owner: Actor, ...members: ReadonlyArray<Actor>) =>
 export const join = (teamId: TeamId, member: Actor) =>
   Effect.gen(function*() {
     const repo = yield* TeamRepository
-    const id = InvitationId.make(`inv-${teamId}-${member.userId}`)
-    yield* repo.addInvitation(new Invitation({
-      invitationId: id,
+    const invitation = new Invitation({
+      invitationId: InvitationId.make(`inv-${teamId}-${member.userId}`),
       teamId,
       email: member.email,
       role: "member",
@@ -50,8 +49,9 @@ export const join = (teamId: TeamId, member: Actor) =>
       status: "pending",
       createdAt: 0,
       expiresAt: 1
-    }))
-    yield* repo.acceptInvitation(id, new Membership({ teamId, userId: member.userId, role: "member", invitedBy: null, joinedAt: 0 }))
+    })
+    yield* repo.addInvitation(invitation)
+    yield* repo.acceptInvitation(invitation, new Membership({ teamId, userId: member.userId, role: "member", invitedBy: null, joinedAt: 0 }))
   })
 
 /** The in-memory world: Chat over fresh in-memory stores, with the stores themselves exposed. */

@@ -47,21 +47,19 @@ export const sensorsLayer = Sensors.layer.pipe(Layer.provideMerge(portsLayer))
 const join = (team: TeamId, actor: Actor, role: "admin" | "member", invitationId: string) =>
   Effect.gen(function*() {
     const teams = yield* TeamRepository
-    const id = InvitationId.make(invitationId)
-    yield* teams.addInvitation(
-      new Invitation({
-        invitationId: id,
-        teamId: team,
-        email: actor.email,
-        role,
-        invitedBy: owner.userId,
-        status: "pending",
-        createdAt: NOW,
-        expiresAt: NOW + 1_000_000
-      })
-    )
+    const invitation = new Invitation({
+      invitationId: InvitationId.make(invitationId),
+      teamId: team,
+      email: actor.email,
+      role,
+      invitedBy: owner.userId,
+      status: "pending",
+      createdAt: NOW,
+      expiresAt: NOW + 1_000_000
+    })
+    yield* teams.addInvitation(invitation)
     yield* teams.acceptInvitation(
-      id,
+      invitation,
       new Membership({ teamId: team, userId: actor.userId, role, invitedBy: owner.userId, joinedAt: NOW })
     )
   })

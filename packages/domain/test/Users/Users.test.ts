@@ -47,12 +47,12 @@ const teamsLayer = (memberships: Memberships) =>
           new Membership({ teamId, userId: first, role: "owner", invitedBy: null, joinedAt: START })
         )
         for (const userId of rest) {
-          const invitationId = InvitationId.make(`i-${i}-${userId}`)
-          yield* repo.addInvitation(new Invitation({
-            invitationId, teamId, email: Email.make(`${userId}@example.com`), role: "member", invitedBy: first,
-            status: "pending", createdAt: START, expiresAt: START + 1_000
-          }))
-          yield* repo.acceptInvitation(invitationId, new Membership({ teamId, userId, role: "member", invitedBy: first, joinedAt: START }))
+          const invitation = new Invitation({
+            invitationId: InvitationId.make(`i-${i}-${userId}`), teamId, email: Email.make(`${userId}@example.com`),
+            role: "member", invitedBy: first, status: "pending", createdAt: START, expiresAt: START + 1_000
+          })
+          yield* repo.addInvitation(invitation)
+          yield* repo.acceptInvitation(invitation, new Membership({ teamId, userId, role: "member", invitedBy: first, joinedAt: START }))
         }
       }
       return repo

@@ -2,8 +2,10 @@
  * The behaviour every RefreshTokenStore must show (memory now, Postgres and DynamoDB later): a
  * family and its first token are created together and never overwritten; rotation is a
  * compare-and-set — a token is rotated at most once, so of any number of racing rotations of one
- * token exactly one wins and the losers leave no child behind; a revoked family stays revoked
- * (first revokedAt kept) and refuses every rotation. Errors come in the order the port documents.
+ * token exactly one wins and the losers leave no child behind; a rotation's parent, as the caller
+ * passes it, must be the stored token (a forged family, user or expiry is NotFound, a stale copy
+ * AlreadyRotated); a revoked family stays revoked (first revokedAt kept) and refuses every
+ * rotation. Errors come in the order the port documents.
  * Every id and digest comes from a fresh scope, so shared stores are fine.
  */
 import { assert, layer } from "@effect/vitest"
@@ -19,7 +21,7 @@ import {
   type RefreshTokenRecord,
   type TokenHash
 } from "../RefreshToken.js"
-import { RefreshTokenStore } from "../RefreshTokenStore.js"
+import { type RefreshParent, RefreshTokenStore } from "../RefreshTokenStore.js"
 
 const BASE_TIME = 1_700_000_000_000
 const TTL = 30 * 24 * 3_600_000
@@ -84,22 +86,48 @@ const lookupCommand = fc.nat(TOKENS - 1).map((token): PortCommand<Model> => ({
   toString: () => `lookup(t${token})`
 }))
 
+/** How the caller's copy of the parent differs from the stored token: mostly not at all. */
+const PARENT_FORGERIES = ["asStored", "asStored", "asStored", "otherFamily", "otherUser", "otherExpiry"] as const
+
+/**
+ * The parent as the caller passes it: the model's stored token (as `lookup` returns it), possibly
+ * altered by `forgery`; for an unknown digest, a record the store has never seen.
+ */
+const parentIn = async (m: { readonly port: Model; readonly scope: string }, token: number, forgery: typeof PARENT_FORGERIES[number]) => {
+  const tokenHash = await hashIn(m.scope, `t${token}`)
+  const found = await Effect.runPromise(m.port.lookup(tokenHash))
+  const stored: RefreshParent = Option.isSome(found)
+    ? found.value.token
+    : { tokenHash, familyId: familyIn(m.scope, "f0"), userId: userIn(m.scope, "u0"), expiresAt: BASE_TIME + TTL }
+  switch (forgery) {
+    case "asStored":
+      return stored
+    case "otherFamily":
+      return { ...stored, familyId: familyIn(m.scope, stored.familyId.endsWith("-f0") ? "f1" : "f0") }
+    case "otherUser":
+      return { ...stored, userId: userIn(m.scope, stored.userId.endsWith("-u0") ? "u1" : "u0") }
+    case "otherExpiry":
+      return { ...stored, expiresAt: stored.expiresAt + 1 }
+  }
+}
+
 const rotateCommand = fc.record({
   parent: fc.nat(TOKENS - 1),
   child: fc.nat(TOKENS - 1),
-  tick: fc.nat(1_000_000)
-}).map(({ parent, child, tick }): PortCommand<Model> => ({
+  tick: fc.nat(1_000_000),
+  forgery: fc.constantFrom(...PARENT_FORGERIES)
+}).map(({ child, forgery, parent, tick }): PortCommand<Model> => ({
   check: async () => true,
   run: async (m, r) => {
     const rotation = {
-      parentHash: await hashIn(m.scope, `t${parent}`),
+      parent: await parentIn(m, parent, forgery),
       childHash: await hashIn(m.scope, `t${child}`),
       at: BASE_TIME + tick,
       expiresAt: BASE_TIME + tick + TTL
     }
     await agree(m.port.rotate(rotation), r.rotate(rotation), plainToken)
   },
-  toString: () => `rotate(t${parent} → t${child}, +${tick})`
+  toString: () => `rotate(t${parent} (${forgery}) → t${child}, +${tick})`
 }))
 
 const revokeCommand = fc.record({ family: fc.nat(FAMILIES), tick: fc.nat(1_000_000) }).map(({ family, tick }): PortCommand<Model> => ({
@@ -170,9 +198,9 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
 
     it.effect("rotate marks the parent rotated and stores the child as the family's current token", () =>
       Effect.gen(function*() {
-        const { store, hash, input } = yield* newFamily("rt")
+        const { store, hash, input, entry } = yield* newFamily("rt")
         const childHash = yield* hash("t1")
-        const child = yield* store.rotate({ parentHash: input.tokenHash, childHash, at: BASE_TIME + 7, expiresAt: BASE_TIME + 7 + TTL })
+        const child = yield* store.rotate({ parent: entry.token, childHash, at: BASE_TIME + 7, expiresAt: BASE_TIME + 7 + TTL })
         const expectedChild = {
           tokenHash: childHash,
           familyId: input.familyId,
@@ -188,17 +216,19 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
         assert.strictEqual(parent.rotatedAt, BASE_TIME + 7)
         assert.strictEqual(parent.childHash, childHash)
         // The child rotates in turn.
-        const grandchild = yield* store.rotate({ parentHash: childHash, childHash: yield* hash("t2"), at: BASE_TIME + 9, expiresAt: BASE_TIME + 9 + TTL })
+        const grandchild = yield* store.rotate({ parent: child, childHash: yield* hash("t2"), at: BASE_TIME + 9, expiresAt: BASE_TIME + 9 + TTL })
         assert.strictEqual(grandchild.familyId, input.familyId)
       }))
 
     it.effect("a token rotates once: the second rotation is Conflict AlreadyRotated and stores nothing", () =>
       Effect.gen(function*() {
-        const { store, hash, input } = yield* newFamily("rt")
+        const { store, hash, input, entry } = yield* newFamily("rt")
         const first = yield* hash("t1")
-        yield* store.rotate({ parentHash: input.tokenHash, childHash: first, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL })
+        yield* store.rotate({ parent: entry.token, childHash: first, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL })
         const second = yield* hash("t2")
-        const error = yield* store.rotate({ parentHash: input.tokenHash, childHash: second, at: BASE_TIME + 2, expiresAt: BASE_TIME + TTL }).pipe(
+        // The caller's copy still shows the parent current: the store goes by what it holds.
+        assert.isNull(entry.token.rotatedAt)
+        const error = yield* store.rotate({ parent: entry.token, childHash: second, at: BASE_TIME + 2, expiresAt: BASE_TIME + TTL }).pipe(
           Effect.flip
         )
         assert.deepInclude(error, { _tag: "Conflict", code: "AlreadyRotated" })
@@ -210,8 +240,14 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
       Effect.gen(function*() {
         const store = yield* RefreshTokenStore
         const scope = freshScope("rt")
+        const parent = {
+          tokenHash: yield* hashRefreshToken(`${scope}:p`),
+          familyId: familyIn(scope, "f"),
+          userId: userIn(scope, "u"),
+          expiresAt: BASE_TIME + TTL
+        }
         const error = yield* store.rotate({
-          parentHash: yield* hashRefreshToken(`${scope}:p`),
+          parent,
           childHash: yield* hashRefreshToken(`${scope}:c`),
           at: BASE_TIME,
           expiresAt: BASE_TIME + TTL
@@ -219,11 +255,40 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
         assert.strictEqual(error._tag, "NotFound")
       }))
 
+    it.effect("a parent that is not the stored token (other family, user or expiry) is NotFound and changes nothing", () =>
+      Effect.gen(function*() {
+        const { store, hash, input, entry } = yield* newFamily("rt")
+        const other = yield* newFamily("rt")
+        const revoked = yield* newFamily("rt")
+        yield* store.revokeFamily(revoked.input.familyId, BASE_TIME + 1)
+        const childHash = yield* hash("t1")
+        const forged: ReadonlyArray<RefreshParent> = [
+          { ...entry.token, familyId: other.input.familyId },
+          { ...entry.token, userId: other.input.userId },
+          { ...entry.token, expiresAt: entry.token.expiresAt + 1 },
+          // NotFound comes before FamilyRevoked: the named family is not the parent's.
+          { ...entry.token, familyId: revoked.input.familyId },
+          // Another family's token under this family's name.
+          { ...other.entry.token, familyId: input.familyId, userId: input.userId }
+        ]
+        for (const parent of forged) {
+          const error = yield* store.rotate({ parent, childHash, at: BASE_TIME + 2, expiresAt: BASE_TIME + 2 + TTL }).pipe(Effect.flip)
+          assert.strictEqual(error._tag, "NotFound")
+        }
+        assert.isTrue(Option.isNone(yield* store.lookup(childHash)))
+        for (const family of [{ input, entry }, other]) {
+          const found = Option.getOrThrow(yield* store.lookup(family.input.tokenHash))
+          assert.deepStrictEqual(plainEntry(found), plainEntry(family.entry))
+        }
+        // The parent as stored still rotates.
+        assert.strictEqual((yield* store.rotate({ parent: entry.token, childHash, at: BASE_TIME + 3, expiresAt: BASE_TIME + 3 + TTL })).familyId, input.familyId)
+      }))
+
     it.effect("rotating into a stored digest is Conflict TokenExists and leaves the parent current", () =>
       Effect.gen(function*() {
-        const { store, input } = yield* newFamily("rt")
+        const { store, input, entry } = yield* newFamily("rt")
         const other = yield* newFamily("rt")
-        const error = yield* store.rotate({ parentHash: input.tokenHash, childHash: other.input.tokenHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL }).pipe(
+        const error = yield* store.rotate({ parent: entry.token, childHash: other.input.tokenHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL }).pipe(
           Effect.flip
         )
         assert.deepInclude(error, { _tag: "Conflict", code: "TokenExists" })
@@ -234,17 +299,17 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
 
     it.effect("revokeFamily revokes every token of the family, once, and refuses later rotations", () =>
       Effect.gen(function*() {
-        const { store, hash, input } = yield* newFamily("rt")
+        const { store, hash, input, entry } = yield* newFamily("rt")
         const childHash = yield* hash("t1")
-        yield* store.rotate({ parentHash: input.tokenHash, childHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL })
+        const child = yield* store.rotate({ parent: entry.token, childHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL })
         yield* store.revokeFamily(input.familyId, BASE_TIME + 5)
         yield* store.revokeFamily(input.familyId, BASE_TIME + 9)
         for (const tokenHash of [input.tokenHash, childHash]) {
           assert.strictEqual(Option.getOrThrow(yield* store.lookup(tokenHash)).family.revokedAt, BASE_TIME + 5)
         }
         // FamilyRevoked comes before AlreadyRotated.
-        for (const parentHash of [childHash, input.tokenHash]) {
-          const error = yield* store.rotate({ parentHash, childHash: yield* hash("t2"), at: BASE_TIME + 6, expiresAt: BASE_TIME + TTL }).pipe(
+        for (const parent of [child, entry.token]) {
+          const error = yield* store.rotate({ parent, childHash: yield* hash("t2"), at: BASE_TIME + 6, expiresAt: BASE_TIME + TTL }).pipe(
             Effect.flip
           )
           assert.deepInclude(error, { _tag: "Conflict", code: "FamilyRevoked" })
@@ -260,11 +325,11 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
 
     it.effect("racing rotations of one token: exactly one wins, the losers store no child", () =>
       Effect.gen(function*() {
-        const { store, hash, input } = yield* newFamily("rt")
+        const { store, hash, input, entry } = yield* newFamily("rt")
         const children = yield* Effect.forEach(Array.from({ length: 8 }, (_, i) => i), (i) => hash(`c${i}`))
         const exits = yield* Effect.all(
           children.map((childHash, i) =>
-            Effect.exit(store.rotate({ parentHash: input.tokenHash, childHash, at: BASE_TIME + i, expiresAt: BASE_TIME + TTL }))
+            Effect.exit(store.rotate({ parent: entry.token, childHash, at: BASE_TIME + i, expiresAt: BASE_TIME + TTL }))
           ),
           { concurrency: "unbounded" }
         )
@@ -281,9 +346,9 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
 
     it.effect("two racing rotations into the same child: exactly one wins", () =>
       Effect.gen(function*() {
-        const { store, hash, input } = yield* newFamily("rt")
+        const { store, hash, entry } = yield* newFamily("rt")
         const childHash = yield* hash("c")
-        const rotation = { parentHash: input.tokenHash, childHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL }
+        const rotation = { parent: entry.token, childHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL }
         const exits = yield* Effect.all([Effect.exit(store.rotate(rotation)), Effect.exit(store.rotate(rotation))], {
           concurrency: "unbounded"
         })
@@ -292,10 +357,10 @@ export const suite = (name: string, storeLayer: Layer.Layer<RefreshTokenStore, u
 
     it.effect("a rotation racing a revocation never leaves a live current token", () =>
       Effect.gen(function*() {
-        const { store, hash, input } = yield* newFamily("rt")
+        const { store, hash, input, entry } = yield* newFamily("rt")
         const childHash = yield* hash("c")
         yield* Effect.all([
-          Effect.exit(store.rotate({ parentHash: input.tokenHash, childHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL })),
+          Effect.exit(store.rotate({ parent: entry.token, childHash, at: BASE_TIME + 1, expiresAt: BASE_TIME + TTL })),
           store.revokeFamily(input.familyId, BASE_TIME + 1)
         ], { concurrency: "unbounded" })
         for (const tokenHash of [input.tokenHash, childHash]) {

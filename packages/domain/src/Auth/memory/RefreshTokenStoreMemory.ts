@@ -6,7 +6,7 @@
 import { Effect, Layer, Option } from "effect"
 import { Conflict, NotFound } from "../../DomainError.js"
 import { RefreshFamily, type RefreshFamilyId, RefreshTokenEntry, RefreshTokenRecord, type TokenHash } from "../RefreshToken.js"
-import { firstEntry, RefreshTokenStore } from "../RefreshTokenStore.js"
+import { firstEntry, isStoredParent, RefreshTokenStore } from "../RefreshTokenStore.js"
 
 export const make = Effect.sync(() => {
   const families = new Map<RefreshFamilyId, RefreshFamily>()
@@ -36,7 +36,9 @@ export const make = Effect.sync(() => {
       }),
     rotate: (rotation) =>
       Effect.suspend((): Effect.Effect<RefreshTokenRecord, Conflict | NotFound> => {
-        const parent = tokens.get(rotation.parentHash)
+        // The caller's parent only names the stored one: its state is read here, in the same step.
+        const stored = tokens.get(rotation.parent.tokenHash)
+        const parent = stored !== undefined && isStoredParent(stored, rotation.parent) ? stored : undefined
         const family = parent === undefined ? undefined : families.get(parent.familyId)
         if (parent === undefined || family === undefined) return Effect.fail(NotFound.of("refresh token"))
         if (family.revokedAt !== null) {

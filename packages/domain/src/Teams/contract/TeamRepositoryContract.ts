@@ -1,8 +1,8 @@
 /**
  * What every TeamRepository adapter must do, run unchanged against the in-memory adapter now and
  * Postgres and DynamoDB later: example tests of each method and of each atomic precondition,
- * racing calls (real concurrency) of which exactly one may win, and an fc.commands model run
- * against TeamRepositoryMemory. Every id comes from a fresh scope, so the store may be shared and
+ * racing calls (real concurrency) of which exactly one may win, answers given a stale or forged
+ * copy of the invitation, and an fc.commands model run against TeamRepositoryMemory. Every id comes from a fresh scope, so the store may be shared and
  * non-empty.
  */
 import { assert, describe, layer as layerTest } from "@effect/vitest"
@@ -118,8 +118,8 @@ interface Universe {
   now: number
   /** Team indexes created so far (deleted ones stay, for the NotFound paths). */
   readonly created: Array<number>
-  /** Invitations the model stored, in order: id, team and invitee index. */
-  readonly invitations: Array<{ readonly id: InvitationId; readonly teamId: TeamId; readonly invitee: number }>
+  /** Invitations the model stored, in order: the invitation as added, its team and invitee index. */
+  readonly invitations: Array<{ readonly invitation: Invitation; readonly teamId: TeamId; readonly invitee: number }>
   nextInvitation: number
   seeded: boolean
 }
@@ -143,11 +143,27 @@ const pickUser = (u: Universe, model: Repo, teamId: TeamId, who: Who): UserId =>
   return members.length === 0 ? u.ids.user(who.k % 6) : members[who.k % members.length]!.userId
 }
 
-/** The i-th recorded invitation (modulo), or an id that never exists. */
+/** The i-th recorded invitation (modulo), or one that never exists. */
 const pickInvitation = (u: Universe, i: number) =>
   u.invitations.length === 0
-    ? { id: u.ids.invitation("none"), teamId: u.ids.team(0), invitee: 0 }
+    ? { invitation: invitationOf(u.ids.invitation("none"), u.ids.team(0), u.ids.email(0), u.ids.user(0)), teamId: u.ids.team(0), invitee: 0 }
     : u.invitations[i % u.invitations.length]!
+
+/** How the caller's copy of an invitation differs from the stored one: mostly not at all. */
+const copyArb = fc.constantFrom("asStored", "asStored", "asStored", "asStored", "otherEmail", "otherTeam")
+
+/** The invitation as an answer passes it: as stored, or with another user's email or another team. */
+const copyOf = (u: Universe, picked: ReturnType<typeof pickInvitation>, copy: string): Invitation => {
+  const { invitation } = picked
+  switch (copy) {
+    case "otherEmail":
+      return new Invitation({ ...invitation, email: u.ids.email((picked.invitee + 1) % 6) })
+    case "otherTeam":
+      return new Invitation({ ...invitation, teamId: u.ids.team(invitation.teamId === u.ids.team(0) ? 1 : 0) })
+    default:
+      return invitation
+  }
+}
 
 interface Who {
   readonly any: boolean
@@ -185,13 +201,13 @@ const addInvitation = async (u: Universe, model: Repo, real: Repo, teamId: TeamI
   const id = u.ids.invitation(u.nextInvitation++)
   const invitation = invitationOf(id, teamId, u.ids.email(invitee), by, { role, createdAt: u.now, expiresAt: u.now + ttl })
   const exit = await agree(model.addInvitation(invitation), real.addInvitation(invitation))
-  if (Exit.isSuccess(exit)) u.invitations.push({ id, teamId, invitee })
+  if (Exit.isSuccess(exit)) u.invitations.push({ invitation, teamId, invitee })
   return exit
 }
 
-const accept = (u: Universe, model: Repo, real: Repo, id: InvitationId, teamId: TeamId, user: number, role: GrantableRole) => {
-  const joining = member(teamId, u.ids.user(user), role, u.ids.user(0), u.now)
-  return agree(model.acceptInvitation(id, joining), real.acceptInvitation(id, joining), membershipN)
+const accept = (u: Universe, model: Repo, real: Repo, invitation: Invitation, user: number, role: GrantableRole) => {
+  const joining = member(invitation.teamId, u.ids.user(user), role, u.ids.user(0), u.now)
+  return agree(model.acceptInvitation(invitation, joining), real.acceptInvitation(invitation, joining), membershipN)
 }
 
 /** Compares everything the store holds about a team (and optionally a user and an invitation). */
@@ -227,7 +243,7 @@ async function createWithMembers(
   for (const [i, role] of roles.entries()) {
     const user = (owner + 1 + i) % 6
     const exit = await addInvitation(u, model, real, teamId, user, u.ids.user(owner), role, 7 * DAY)
-    if (Exit.isSuccess(exit)) await accept(u, model, real, u.invitations.at(-1)!.id, teamId, user, role)
+    if (Exit.isSuccess(exit)) await accept(u, model, real, u.invitations.at(-1)!.invitation, user, role)
   }
   await observe(u, model, real, teamId, owner)
 }
@@ -255,7 +271,8 @@ export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Repo>>> = [
       const members = Effect.runSync(model.members(teamId))
       await agree(model.delete(teamId), real.delete(teamId))
       await observe(u, model, real, teamId, members.length === 0 ? undefined : userIndex(u, members[0]!.userId))
-      for (const { id } of u.invitations.filter((i) => i.teamId === teamId)) {
+      for (const { invitation } of u.invitations.filter((i) => i.teamId === teamId)) {
+        const id = invitation.invitationId
         await agree(model.invitation(id), real.invitation(id), optionN(invitationN))
       }
     })
@@ -265,22 +282,26 @@ export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Repo>>> = [
       command(`addInvitation(#${t}, u${invitee}, ${role}, ${ttl}d)`, async (u, model, real) => {
         const teamId = pickTeam(u, t)
         const exit = await addInvitation(u, model, real, teamId, invitee, pickUser(u, model, teamId, by), role, ttl * DAY)
-        await observe(u, model, real, teamId, invitee, Exit.isSuccess(exit) ? u.invitations.at(-1)!.id : undefined)
+        await observe(u, model, real, teamId, invitee, Exit.isSuccess(exit) ? u.invitations.at(-1)!.invitation.invitationId : undefined)
       })
     ),
-  fc.record({ i: fc.nat(), invitee: fc.boolean(), user: fc.nat({ max: 5 }), role: roleArb }).map(({ i, invitee, role, user }) =>
-    command(`acceptInvitation(#${i}, ${invitee ? "invitee" : `u${user}`})`, async (u, model, real) => {
+  fc.record({ i: fc.nat(), invitee: fc.boolean(), user: fc.nat({ max: 5 }), role: roleArb, copy: copyArb }).map((
+    { copy, i, invitee, role, user }
+  ) =>
+    command(`acceptInvitation(#${i} ${copy}, ${invitee ? "invitee" : `u${user}`})`, async (u, model, real) => {
       const picked = pickInvitation(u, i)
       const who = invitee ? picked.invitee : user
-      await accept(u, model, real, picked.id, picked.teamId, who, role)
-      await observe(u, model, real, picked.teamId, who, picked.id)
+      await accept(u, model, real, copyOf(u, picked, copy), who, role)
+      await observe(u, model, real, picked.teamId, who, picked.invitation.invitationId)
     })
   ),
-  fc.nat().map((i) =>
-    command(`declineInvitation(#${i})`, async (u, model, real) => {
-      const { id, invitee, teamId } = pickInvitation(u, i)
-      await agree(model.declineInvitation(id), real.declineInvitation(id))
-      await observe(u, model, real, teamId, invitee, id)
+  fc.record({ i: fc.nat(), copy: copyArb }).map(({ copy, i }) =>
+    command(`declineInvitation(#${i} ${copy})`, async (u, model, real) => {
+      const picked = pickInvitation(u, i)
+      const { invitation, invitee, teamId } = picked
+      const given = copyOf(u, picked, copy)
+      await agree(model.declineInvitation(given), real.declineInvitation(given))
+      await observe(u, model, real, teamId, invitee, invitation.invitationId)
     })
   ),
   fc.record({ t: teamIdx, who: whoArb, role: roleArb, expected: expectedArb }).map(({ expected, role, t, who }) =>
@@ -325,7 +346,7 @@ export const commands: ReadonlyArray<fc.Arbitrary<PortCommand<Repo>>> = [
   // Reads: everything the store holds about one team, one user, one invitation.
   fc.record({ t: teamIdx, user: fc.nat({ max: 5 }), i: fc.nat() }).map(({ i, t, user }) =>
     command(`observe(#${t}, u${user}, #${i})`, (u, model, real) =>
-      observe(u, model, real, pickTeam(u, t), user, pickInvitation(u, i).id))
+      observe(u, model, real, pickTeam(u, t), user, pickInvitation(u, i).invitation.invitationId))
   )
 ]
 
@@ -341,9 +362,11 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
           const teamId = ids.team(0)
           yield* repo.create(newTeam(teamId), member(teamId, ids.user(0), "owner"))
           for (const [i, role] of roles.entries()) {
-            const id = ids.invitation(`seed${i}`)
-            yield* repo.addInvitation(invitationOf(id, teamId, ids.email(i + 1), ids.user(0), { role: role === "admin" ? "admin" : "member" }))
-            yield* repo.acceptInvitation(id, member(teamId, ids.user(i + 1), role, ids.user(0), T0 + 1))
+            const invitation = invitationOf(ids.invitation(`seed${i}`), teamId, ids.email(i + 1), ids.user(0), {
+              role: role === "admin" ? "admin" : "member"
+            })
+            yield* repo.addInvitation(invitation)
+            yield* repo.acceptInvitation(invitation, member(teamId, ids.user(i + 1), role, ids.user(0), T0 + 1))
           }
           return { ids, teamId }
         })
@@ -382,8 +405,9 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
           const ids = idsOf(freshScope("teamsof"))
           yield* repo.create(newTeam(ids.team(0)), member(ids.team(0), ids.user(0), "owner"))
           yield* repo.create(newTeam(ids.team(1)), member(ids.team(1), ids.user(1), "owner"))
-          yield* repo.addInvitation(invitationOf(ids.invitation(0), ids.team(1), ids.email(0), ids.user(1), { role: "admin" }))
-          yield* repo.acceptInvitation(ids.invitation(0), member(ids.team(1), ids.user(0), "admin", ids.user(1), T0 + 5))
+          const invitation = invitationOf(ids.invitation(0), ids.team(1), ids.email(0), ids.user(1), { role: "admin" })
+          yield* repo.addInvitation(invitation)
+          yield* repo.acceptInvitation(invitation, member(ids.team(1), ids.user(0), "admin", ids.user(1), T0 + 5))
           const mine = teamsOfN(yield* repo.teamsOf(ids.user(0)))
           assert.deepStrictEqual(mine.map((t) => [t.team.teamId, t.membership.role]), [[ids.team(0), "owner"], [ids.team(1), "admin"]])
         }))
@@ -402,7 +426,8 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
         Effect.gen(function*() {
           const repo = yield* TeamRepository
           const { ids, teamId } = yield* seedTeam(repo, "delete", ["admin"])
-          yield* repo.addInvitation(invitationOf(ids.invitation(1), teamId, ids.email(5), ids.user(0)))
+          const invitation = invitationOf(ids.invitation(1), teamId, ids.email(5), ids.user(0))
+          yield* repo.addInvitation(invitation)
           yield* repo.delete(teamId)
           assert.isTrue(Option.isNone(yield* repo.get(teamId)))
           assert.deepStrictEqual(yield* repo.members(teamId), [])
@@ -411,7 +436,8 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
           assert.deepStrictEqual(yield* repo.teamsOf(ids.user(1)), [])
           assert.isTrue(Option.isNone(yield* repo.invitation(ids.invitation(1))))
           assert.deepStrictEqual(yield* repo.pendingInvitationsFor(ids.email(5), T0), [])
-          assertFails(yield* Effect.exit(repo.acceptInvitation(ids.invitation(1), member(teamId, ids.user(5), "member"))), "NotFound")
+          assertFails(yield* Effect.exit(repo.acceptInvitation(invitation, member(teamId, ids.user(5), "member"))), "NotFound")
+          assertFails(yield* Effect.exit(repo.declineInvitation(invitation)), "NotFound")
           yield* repo.delete(teamId)
         }))
 
@@ -428,7 +454,7 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
           assert.deepStrictEqual(invitationsN(yield* repo.pendingInvitationsFor(ids.email(2), T0 + 1)), [invitationN(expiring)])
           // Expired exactly at expiresAt.
           assert.deepStrictEqual(yield* repo.pendingInvitationsFor(ids.email(2), T0 + HOUR), [])
-          yield* repo.declineInvitation(ids.invitation(1))
+          yield* repo.declineInvitation(invitation)
           assert.deepStrictEqual(yield* repo.pendingInvitationsFor(ids.email(1), T0 + 1), [])
         }))
 
@@ -443,13 +469,14 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
             "InvitationPending"
           )
           // Another email, another team: fine.
-          yield* repo.addInvitation(invitationOf(ids.invitation(3), teamId, ids.email(2), ids.user(0)))
+          const third = invitationOf(ids.invitation(3), teamId, ids.email(2), ids.user(0))
+          yield* repo.addInvitation(third)
           yield* repo.create(newTeam(ids.team(1)), member(ids.team(1), ids.user(0), "owner"))
           yield* repo.addInvitation(invitationOf(ids.invitation(4), ids.team(1), ids.email(1), ids.user(0)))
           // Once the first has expired, a new one may be sent.
           yield* repo.addInvitation(invitationOf(ids.invitation(5), teamId, ids.email(1), ids.user(0), { createdAt: T0 + DAY }))
           // Once answered too.
-          yield* repo.declineInvitation(ids.invitation(3))
+          yield* repo.declineInvitation(third)
           yield* repo.addInvitation(invitationOf(ids.invitation(6), teamId, ids.email(2), ids.user(0), { createdAt: T0 + 2 }))
           // The same id twice, or a team that does not exist.
           assertFails(
@@ -467,13 +494,15 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
         Effect.gen(function*() {
           const repo = yield* TeamRepository
           const { ids, teamId } = yield* seedTeam(repo, "accept")
-          yield* repo.addInvitation(invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0), { role: "admin" }))
+          const invitation = invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0), { role: "admin" })
+          yield* repo.addInvitation(invitation)
           const joining = member(teamId, ids.user(1), "admin", ids.user(0), T0 + 5)
-          assert.deepStrictEqual(membershipN(yield* repo.acceptInvitation(ids.invitation(1), joining)), membershipN(joining))
+          assert.deepStrictEqual(membershipN(yield* repo.acceptInvitation(invitation, joining)), membershipN(joining))
           assert.deepStrictEqual(optionN(membershipN)(yield* repo.membership(teamId, ids.user(1))), membershipN(joining))
           assert.strictEqual(Option.getOrThrow(yield* repo.invitation(ids.invitation(1))).status, "accepted")
+          // The caller's copy still says pending: the store goes by what it holds.
           assertFails(
-            yield* Effect.exit(repo.acceptInvitation(ids.invitation(1), member(teamId, ids.user(2), "admin", ids.user(0), T0 + 6))),
+            yield* Effect.exit(repo.acceptInvitation(invitation, member(teamId, ids.user(2), "admin", ids.user(0), T0 + 6))),
             "Conflict",
             "InvitationNotPending"
           )
@@ -484,25 +513,30 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
         Effect.gen(function*() {
           const repo = yield* TeamRepository
           const { ids, teamId } = yield* seedTeam(repo, "acceptpre")
-          assertFails(yield* Effect.exit(repo.acceptInvitation(ids.invitation(9), member(teamId, ids.user(1), "member"))), "NotFound")
+          const unknown = invitationOf(ids.invitation(9), teamId, ids.email(1), ids.user(0))
+          assertFails(yield* Effect.exit(repo.acceptInvitation(unknown, member(teamId, ids.user(1), "member"))), "NotFound")
 
           yield* repo.create(newTeam(ids.team(1)), member(ids.team(1), ids.user(3), "owner"))
-          yield* repo.addInvitation(invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0), { expiresAt: T0 + HOUR }))
+          const invitation = invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0), { expiresAt: T0 + HOUR })
+          yield* repo.addInvitation(invitation)
           assertFails(
-            yield* Effect.exit(repo.acceptInvitation(ids.invitation(1), member(ids.team(1), ids.user(1), "member", ids.user(0), T0 + 1))),
+            yield* Effect.exit(repo.acceptInvitation(invitation, member(ids.team(1), ids.user(1), "member", ids.user(0), T0 + 1))),
             "NotFound"
           )
+          // The expiry is the stored one, whatever the caller's copy says.
+          const extended = new Invitation({ ...invitation, expiresAt: T0 + DAY })
           assertFails(
-            yield* Effect.exit(repo.acceptInvitation(ids.invitation(1), member(teamId, ids.user(1), "member", ids.user(0), T0 + HOUR))),
+            yield* Effect.exit(repo.acceptInvitation(extended, member(teamId, ids.user(1), "member", ids.user(0), T0 + HOUR))),
             "Gone",
             "InvitationExpired"
           )
           assert.isTrue(Option.isNone(yield* repo.membership(teamId, ids.user(1))))
           assert.strictEqual(Option.getOrThrow(yield* repo.invitation(ids.invitation(1))).status, "pending")
 
-          yield* repo.addInvitation(invitationOf(ids.invitation(2), teamId, ids.email(0), ids.user(0)))
+          const toOwner = invitationOf(ids.invitation(2), teamId, ids.email(0), ids.user(0))
+          yield* repo.addInvitation(toOwner)
           assertFails(
-            yield* Effect.exit(repo.acceptInvitation(ids.invitation(2), member(teamId, ids.user(0), "member", ids.user(0), T0 + 1))),
+            yield* Effect.exit(repo.acceptInvitation(toOwner, member(teamId, ids.user(0), "member", ids.user(0), T0 + 1))),
             "Conflict",
             "AlreadyMember"
           )
@@ -514,16 +548,61 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
         Effect.gen(function*() {
           const repo = yield* TeamRepository
           const { ids, teamId } = yield* seedTeam(repo, "decline")
-          yield* repo.addInvitation(invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0)))
-          yield* repo.declineInvitation(ids.invitation(1))
+          const invitation = invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0))
+          yield* repo.addInvitation(invitation)
+          yield* repo.declineInvitation(invitation)
           assert.strictEqual(Option.getOrThrow(yield* repo.invitation(ids.invitation(1))).status, "declined")
-          assertFails(yield* Effect.exit(repo.declineInvitation(ids.invitation(1))), "Conflict", "InvitationNotPending")
+          assertFails(yield* Effect.exit(repo.declineInvitation(invitation)), "Conflict", "InvitationNotPending")
           assertFails(
-            yield* Effect.exit(repo.acceptInvitation(ids.invitation(1), member(teamId, ids.user(1), "member", ids.user(0), T0 + 1))),
+            yield* Effect.exit(repo.acceptInvitation(invitation, member(teamId, ids.user(1), "member", ids.user(0), T0 + 1))),
             "Conflict",
             "InvitationNotPending"
           )
-          assertFails(yield* Effect.exit(repo.declineInvitation(ids.invitation(9))), "NotFound")
+          assertFails(
+            yield* Effect.exit(repo.declineInvitation(invitationOf(ids.invitation(9), teamId, ids.email(1), ids.user(0)))),
+            "NotFound"
+          )
+        }))
+
+      it.effect("answers given a copy whose team or email is not the stored one are NotFound and change nothing", () =>
+        Effect.gen(function*() {
+          const repo = yield* TeamRepository
+          const { ids, teamId } = yield* seedTeam(repo, "forged")
+          // Another team u1 does not belong to, and a pending invitation of it for someone else.
+          yield* repo.create(newTeam(ids.team(1)), member(ids.team(1), ids.user(3), "owner"))
+          const elsewhere = invitationOf(ids.invitation(2), ids.team(1), ids.email(2), ids.user(3))
+          yield* repo.addInvitation(elsewhere)
+          const invitation = invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0))
+          yield* repo.addInvitation(invitation)
+          const copies = [
+            new Invitation({ ...invitation, email: ids.email(2) }),
+            new Invitation({ ...invitation, teamId: ids.team(1) }),
+            new Invitation({ ...invitation, teamId: ids.team(9) }),
+            // Another invitation's id under this one's team and email.
+            new Invitation({ ...invitation, invitationId: elsewhere.invitationId })
+          ]
+          for (const copy of copies) {
+            // NotFound comes first: before the expiry (u3 joins past it) and, in team 1, the membership (u3 owns it).
+            for (const [userId, at] of [[ids.user(1), T0 + 1], [ids.user(3), T0 + 8 * DAY]] as const) {
+              assertFails(yield* Effect.exit(repo.acceptInvitation(copy, member(copy.teamId, userId, "member", ids.user(0), at))), "NotFound")
+            }
+            assertFails(yield* Effect.exit(repo.declineInvitation(copy)), "NotFound")
+          }
+          for (const stored of [invitation, elsewhere]) {
+            assert.deepStrictEqual(optionN(invitationN)(yield* repo.invitation(stored.invitationId)), invitationN(stored))
+          }
+          assert.deepStrictEqual(membersN(yield* repo.members(teamId)).map((m) => m.userId), [ids.user(0)])
+          assert.deepStrictEqual(membersN(yield* repo.members(ids.team(1))).map((m) => m.userId), [ids.user(3)])
+          assert.deepStrictEqual(invitationsN(yield* repo.pendingInvitationsFor(ids.email(1), T0)), [invitationN(invitation)])
+          assert.deepStrictEqual(invitationsN(yield* repo.pendingInvitationsFor(ids.email(2), T0)), [invitationN(elsewhere)])
+          // Both still hold their (team, email) pending: no refused answer released anything.
+          for (const [i, stored] of [invitation, elsewhere].entries()) {
+            const next = invitationOf(ids.invitation(`next${i}`), stored.teamId, stored.email, ids.user(0), { createdAt: T0 + 1 })
+            assertFails(yield* Effect.exit(repo.addInvitation(next)), "Conflict", "InvitationPending")
+          }
+          // The copy as stored still answers.
+          yield* repo.acceptInvitation(invitation, member(teamId, ids.user(1), "member", ids.user(0), T0 + 1))
+          yield* repo.declineInvitation(elsewhere)
         }))
 
       it.effect("changeRole applies only while the role is one of `expected`", () =>
@@ -580,10 +659,11 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
         Effect.gen(function*() {
           const repo = yield* TeamRepository
           const { ids, teamId } = yield* seedTeam(repo, "raceaccept")
-          yield* repo.addInvitation(invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0)))
+          const invitation = invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0))
+          yield* repo.addInvitation(invitation)
           const exits = yield* race(
             Array.from({ length: 12 }, (_, i) =>
-              repo.acceptInvitation(ids.invitation(1), member(teamId, ids.user(i + 1), "member", ids.user(0), T0 + 1)))
+              repo.acceptInvitation(invitation, member(teamId, ids.user(i + 1), "member", ids.user(0), T0 + 1)))
           )
           assert.strictEqual(wins(exits), 1)
           for (const exit of exits) if (Exit.isFailure(exit)) assertFails(exit, "Conflict", "InvitationNotPending")
@@ -594,9 +674,10 @@ export const suite = (name: string, layer: Layer.Layer<TeamRepository, unknown>,
         Effect.gen(function*() {
           const repo = yield* TeamRepository
           const { ids, teamId } = yield* seedTeam(repo, "raceaccept2")
-          yield* repo.addInvitation(invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0)))
+          const invitation = invitationOf(ids.invitation(1), teamId, ids.email(1), ids.user(0))
+          yield* repo.addInvitation(invitation)
           const joining = member(teamId, ids.user(1), "member", ids.user(0), T0 + 1)
-          const exits = yield* race([0, 1, 2, 3].map(() => repo.acceptInvitation(ids.invitation(1), joining)))
+          const exits = yield* race([0, 1, 2, 3].map(() => repo.acceptInvitation(invitation, joining)))
           assert.strictEqual(wins(exits), 1)
           assert.strictEqual((yield* repo.members(teamId)).length, 2)
         }))

@@ -8,7 +8,7 @@ import { Effect, Layer, Option } from "effect"
 import { Conflict, Gone, NotFound } from "../../DomainError.js"
 import type { Email, UserId } from "../../Users/User.js"
 import { Invitation, type InvitationId, Membership, Team, type TeamId } from "../Team.js"
-import { TeamRepository } from "../TeamRepository.js"
+import { type AnsweredInvitation, isStoredInvitation, TeamRepository } from "../TeamRepository.js"
 
 export const make = Effect.sync(() => {
   const teams = new Map<TeamId, Team>()
@@ -27,6 +27,12 @@ export const make = Effect.sync(() => {
 
   const withRole = (membership: Membership, role: Membership["role"]) =>
     new Membership({ ...membership, role })
+
+  /** The stored invitation `given` names, while its team exists; its state is read here, not from the copy. */
+  const answerable = (given: AnsweredInvitation) => {
+    const stored = invitations.get(given.invitationId)
+    return stored !== undefined && isStoredInvitation(stored, given) && teams.has(stored.teamId) ? stored : undefined
+  }
 
   return TeamRepository.of({
     create: (team, owner) =>
@@ -89,12 +95,10 @@ export const make = Effect.sync(() => {
       Effect.sync(() =>
         Array.from(invitations.values()).filter((i) => i.email === email && i.status === "pending" && i.expiresAt > now)
       ),
-    acceptInvitation: (id, membership) =>
+    acceptInvitation: (given, membership) =>
       Effect.suspend((): Effect.Effect<Membership, Conflict | Gone | NotFound> => {
-        const invitation = invitations.get(id)
-        if (invitation === undefined || !teams.has(invitation.teamId) || invitation.teamId !== membership.teamId) {
-          return Effect.fail(NotFound.of("invitation"))
-        }
+        const invitation = answerable(given)
+        if (invitation === undefined || invitation.teamId !== membership.teamId) return Effect.fail(NotFound.of("invitation"))
         if (invitation.status !== "pending") {
           return Effect.fail(new Conflict({ code: "InvitationNotPending", message: `invitation is ${invitation.status}` }))
         }
@@ -105,18 +109,18 @@ export const make = Effect.sync(() => {
         if (members.has(membership.userId)) {
           return Effect.fail(new Conflict({ code: "AlreadyMember", message: "already a member of this team" }))
         }
-        invitations.set(id, new Invitation({ ...invitation, status: "accepted" }))
+        invitations.set(invitation.invitationId, new Invitation({ ...invitation, status: "accepted" }))
         members.set(membership.userId, membership)
         return Effect.succeed(membership)
       }),
-    declineInvitation: (id) =>
+    declineInvitation: (given) =>
       Effect.suspend((): Effect.Effect<void, Conflict | NotFound> => {
-        const invitation = invitations.get(id)
-        if (invitation === undefined || !teams.has(invitation.teamId)) return Effect.fail(NotFound.of("invitation"))
+        const invitation = answerable(given)
+        if (invitation === undefined) return Effect.fail(NotFound.of("invitation"))
         if (invitation.status !== "pending") {
           return Effect.fail(new Conflict({ code: "InvitationNotPending", message: `invitation is ${invitation.status}` }))
         }
-        invitations.set(id, new Invitation({ ...invitation, status: "declined" }))
+        invitations.set(invitation.invitationId, new Invitation({ ...invitation, status: "declined" }))
         return Effect.void
       }),
     changeRole: (teamId, userId, role, expected) =>
