@@ -22,6 +22,7 @@ import {
   RateLimiterError,
   type RateLimitDecision,
   type RateLimitPolicy,
+  slidingWindow,
   Unavailable,
   Unexpected
 } from "@app/domain"
@@ -62,18 +63,10 @@ const logOf = (item: Option.Option<Item>): Effect.Effect<Option.Option<StoredLog
 export const decide = (
   stored: ReadonlyArray<number>,
   now: number,
-  { limit, windowMs }: RateLimitPolicy
+  policy: RateLimitPolicy
 ): { readonly decision: RateLimitDecision; readonly hits: Option.Option<ReadonlyArray<number>> } => {
-  const horizon = now - windowMs
-  const inWindow = stored.filter((at) => at > horizon).sort((a, b) => a - b)
-  if (inWindow.length >= limit) {
-    // The attempt that must leave the window before one more fits.
-    const blocking = inWindow[inWindow.length - limit]!
-    return { decision: { allowed: false, remaining: 0, retryAfterMs: blocking + windowMs - now }, hits: Option.none() }
-  }
-  const at = inWindow.findIndex((hit) => hit > now)
-  const hits = at === -1 ? [...inWindow, now] : [...inWindow.slice(0, at), now, ...inWindow.slice(at)]
-  return { decision: { allowed: true, remaining: limit - hits.length, retryAfterMs: 0 }, hits: Option.some(hits) }
+  const { decision, log } = slidingWindow(stored, now, policy)
+  return { decision, hits: decision.allowed ? Option.some(log) : Option.none() }
 }
 
 type Attempt =

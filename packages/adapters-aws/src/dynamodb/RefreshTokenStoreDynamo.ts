@@ -23,6 +23,7 @@
  */
 import {
   Conflict,
+  childOf,
   firstEntry,
   type NewRefreshFamily,
   NotFound,
@@ -165,15 +166,7 @@ export const make = Effect.gen(function*() {
     // The caller's copy names the keys; the parent's condition checks that copy against the item.
     const { parent } = rotation
     if (rotation.childHash === parent.tokenHash) return yield* refuseSelfRotation(parent)
-    const child = new RefreshTokenRecord({
-      tokenHash: rotation.childHash,
-      familyId: parent.familyId,
-      userId: parent.userId,
-      issuedAt: rotation.at,
-      expiresAt: rotation.expiresAt,
-      rotatedAt: null,
-      childHash: null
-    })
+    const child = childOf(rotation)
     const now = yield* Clock.currentTimeMillis
     yield* dynamo.transactWrite([
       {

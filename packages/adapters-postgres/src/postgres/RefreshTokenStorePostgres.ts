@@ -11,6 +11,7 @@
  */
 import {
   Conflict,
+  childOf,
   firstEntry,
   NotFound,
   RefreshFamily,
@@ -145,15 +146,7 @@ export const make = Effect.gen(function*() {
           ).pipe(
             Effect.catchIf((error) => isUniqueViolation(error, "refresh_tokens_pkey"), () => Effect.fail(tokenExists()))
           )
-          return new RefreshTokenRecord({
-            tokenHash: rotation.childHash,
-            familyId: given.familyId,
-            userId: given.userId,
-            issuedAt: rotation.at,
-            expiresAt: rotation.expiresAt,
-            rotatedAt: null,
-            childHash: null
-          })
+          return childOf(rotation)
         })
       ).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(failure(error))))
     }),

@@ -65,6 +65,18 @@ export interface RefreshRotation {
   readonly expiresAt: number
 }
 
+/** What `rotate` stores and answers: the parent's new current child, in its family. */
+export const childOf = (rotation: RefreshRotation): RefreshTokenRecord =>
+  new RefreshTokenRecord({
+    tokenHash: rotation.childHash,
+    familyId: rotation.parent.familyId,
+    userId: rotation.parent.userId,
+    issuedAt: rotation.at,
+    expiresAt: rotation.expiresAt,
+    rotatedAt: null,
+    childHash: null
+  })
+
 export class RefreshTokenStore extends Context.Service<RefreshTokenStore, {
   /**
    * Atomically stores a new live family and its first (current) token. Conflict "FamilyExists"

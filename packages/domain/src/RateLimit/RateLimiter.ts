@@ -37,6 +37,28 @@ export class RateLimiter extends Context.Service<RateLimiter, {
   readonly consume: (key: string, policy: RateLimitPolicy) => Effect.Effect<RateLimitDecision, RateLimiterError>
 }>()("@app/domain/RateLimit/RateLimiter") {}
 
+/**
+ * The sliding-window log rule every adapter applies: at `now`, the attempts of `stored` still
+ * inside the window decide; an allowed attempt is added to the log (kept ascending, whatever order
+ * instants arrive in). `log` is the log to keep: the pruned one when refused, with `now` when allowed.
+ */
+export const slidingWindow = (
+  stored: ReadonlyArray<number>,
+  now: number,
+  { limit, windowMs }: RateLimitPolicy
+): { readonly decision: RateLimitDecision; readonly log: ReadonlyArray<number> } => {
+  const horizon = now - windowMs
+  const inWindow = stored.filter((at) => at > horizon).sort((a, b) => a - b)
+  if (inWindow.length >= limit) {
+    // The attempt that must leave the window before one more fits.
+    const blocking = inWindow[inWindow.length - limit]!
+    return { decision: { allowed: false, remaining: 0, retryAfterMs: blocking + windowMs - now }, log: inWindow }
+  }
+  const at = inWindow.findIndex((hit) => hit > now)
+  const log = at === -1 ? [...inWindow, now] : [...inWindow.slice(0, at), now, ...inWindow.slice(at)]
+  return { decision: { allowed: true, remaining: limit - log.length, retryAfterMs: 0 }, log }
+}
+
 /** Retry-After in whole seconds, rounded up, at least 1. */
 export const retryAfterSeconds = (retryAfterMs: number): number => Math.max(1, Math.ceil(retryAfterMs / 1000))
 

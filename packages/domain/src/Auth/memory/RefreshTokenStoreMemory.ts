@@ -6,7 +6,7 @@
 import { Effect, Layer, Option } from "effect"
 import { Conflict, NotFound } from "../../DomainError.js"
 import { RefreshFamily, type RefreshFamilyId, RefreshTokenEntry, RefreshTokenRecord, type TokenHash } from "../RefreshToken.js"
-import { firstEntry, isStoredParent, RefreshTokenStore } from "../RefreshTokenStore.js"
+import { childOf, firstEntry, isStoredParent, RefreshTokenStore } from "../RefreshTokenStore.js"
 
 export const make = Effect.sync(() => {
   const families = new Map<RefreshFamilyId, RefreshFamily>()
@@ -50,15 +50,7 @@ export const make = Effect.sync(() => {
         if (tokens.has(rotation.childHash)) {
           return Effect.fail(new Conflict({ code: "TokenExists", message: "refresh token already exists" }))
         }
-        const child = new RefreshTokenRecord({
-          tokenHash: rotation.childHash,
-          familyId: parent.familyId,
-          userId: parent.userId,
-          issuedAt: rotation.at,
-          expiresAt: rotation.expiresAt,
-          rotatedAt: null,
-          childHash: null
-        })
+        const child = childOf(rotation)
         tokens.set(parent.tokenHash, new RefreshTokenRecord({ ...parent, rotatedAt: rotation.at, childHash: rotation.childHash }))
         tokens.set(child.tokenHash, child)
         return Effect.succeed(child)

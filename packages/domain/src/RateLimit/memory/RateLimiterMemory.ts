@@ -6,7 +6,7 @@
  * attempt has left its window are dropped, so one-off keys (an IP that tried once) do not pile up.
  */
 import { Clock, Effect, Layer } from "effect"
-import { type RateLimitDecision, RateLimiter } from "../RateLimiter.js"
+import { type RateLimitDecision, RateLimiter, slidingWindow } from "../RateLimiter.js"
 
 const SWEEP_EVERY = 1_024
 
@@ -31,17 +31,9 @@ export const make = Effect.sync(() => {
         Effect.sync((): RateLimitDecision => {
           const now = clock.currentTimeMillisUnsafe()
           if (++consumes % SWEEP_EVERY === 0) sweep(now)
-          const horizon = now - windowMs
-          const allowed = (logs.get(key)?.allowed ?? []).filter((at) => at > horizon)
-          if (allowed.length < limit) {
-            allowed.push(now)
-            logs.set(key, { windowMs, allowed })
-            return { allowed: true, remaining: limit - allowed.length, retryAfterMs: 0 }
-          }
-          logs.set(key, { windowMs, allowed })
-          // The attempt that must leave the window before one more fits.
-          const blocking = allowed[allowed.length - limit]!
-          return { allowed: false, remaining: 0, retryAfterMs: blocking + windowMs - now }
+          const { decision, log } = slidingWindow(logs.get(key)?.allowed ?? [], now, { limit, windowMs })
+          logs.set(key, { windowMs, allowed: log })
+          return decision
         })
       )
   })
