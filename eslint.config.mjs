@@ -41,6 +41,20 @@ export default tseslint.config(
     rules: { "@nx/enforce-module-boundaries": "off" }
   },
   {
+    // The contract's scenario suite is written once in packages/api/test and run by each shell's
+    // tests against its own deployment (as adapters run the domain's contract suites).
+    files: ["apps/*/test/**/*.ts"],
+    rules: {
+      "@nx/enforce-module-boundaries": ["error", {
+        enforceBuildableLibDependency: false,
+        allow: ["../../../packages/api/test/scenario/*", "../../../../packages/api/test/scenario/*"],
+        depConstraints: [
+          { sourceTag: "type:shell", onlyDependOnLibsWithTags: ["type:api", "type:adapter", "type:domain"] }
+        ]
+      }]
+    }
+  },
+  {
     // Time, ids and randomness come through services in the domain so tests control them.
     files: ["packages/domain/src/**/*.ts"],
     ignores: ["packages/domain/src/contract/**", "packages/domain/src/**/contract/**"],

@@ -1,5 +1,5 @@
-/**
- * The Fastify shell. Filled by the contract + server issue; the module exists so the workspace
- * graph (shell → api, adapters) is real from the start.
- */
-export type { DomainError } from "@app/api"
+/** The Fastify shell: the app, its configuration and the runtime it serves from. */
+export * from "./buildApp.js"
+export * as EffectLogLines from "./EffectLogLines.js"
+export * as ServerConfig from "./ServerConfig.js"
+export * as ServerLayer from "./ServerLayer.js"

@@ -1,0 +1,132 @@
+/**
+ * What the chat and coordinates sessions share: the socket as the sessions see it (text frames in
+ * through a Queue, `send` and `close` callbacks out — no WebSocket library here, so any shell can
+ * drive a session), the auth handshake every socket starts with, and the mapping of a use case's
+ * failure to an error frame.
+ */
+import { Auth, type Actor } from "@app/domain"
+import { type Cause, Duration, Effect, Option, Queue, type Result } from "effect"
+import {
+  encodeRealtimeErrorFrame,
+  RealtimeCloseCode,
+  type RealtimeAuthFrame,
+  type RealtimeErrorFrame,
+  realtimeError
+} from "./RealtimeFrames.js"
+
+/** One client's socket, from the session's side. */
+export interface RealtimeConnection {
+  /** The client's text frames, in order; ended (`Queue.end`) when the socket closes. */
+  readonly incoming: Queue.Dequeue<string, Cause.Done>
+  /** Sends one text frame; never throws (a closed socket drops it). */
+  readonly send: (text: string) => void
+  /** Closes the socket; the session returns right after calling it. */
+  readonly close: (code: number, reason: string) => void
+}
+
+export interface RealtimeSessionOptions {
+  /** How long a new socket may take to send its auth frame (default 10 seconds). */
+  readonly authTimeout?: Duration.Input
+  /** Most subscriptions one socket may hold at once (default 100). */
+  readonly maxSubscriptions?: number
+}
+
+export const DEFAULT_AUTH_TIMEOUT = Duration.seconds(10)
+export const DEFAULT_MAX_SUBSCRIPTIONS = 100
+
+/** The domain's outcome classes that carry a `code` naming the precise rule. */
+const codedOutcomes = new Set(["Unauthenticated", "Forbidden", "Conflict", "Gone"])
+
+interface Tagged {
+  readonly _tag: string
+  readonly [key: string]: unknown
+}
+
+const isTagged = (u: unknown): u is Tagged =>
+  typeof u === "object" && u !== null && typeof (u as { _tag?: unknown })._tag === "string"
+
+/**
+ * The error frame for a failed use case: the domain's refusals by kind (with their message, which
+ * never carries secrets), and any store, bus or token-service failure as "Unavailable" — the
+ * client subscribes again (with the last seq it saw) after a moment.
+ */
+export const failureFrame = (
+  error: unknown,
+  extra: Pick<RealtimeErrorFrame, "roomId" | "teamId"> = {}
+): RealtimeErrorFrame => {
+  if (isTagged(error)) {
+    const message = typeof error["message"] === "string" ? error["message"] : error._tag
+    if (error._tag === "ValidationError" && Array.isArray(error["errors"])) {
+      const errors = (error["errors"] as ReadonlyArray<{ readonly path: string; readonly message: string }>)
+        .map(({ message, path }) => ({ path, message }))
+      return realtimeError("ValidationError", "the frame is not valid", { errors, ...extra })
+    }
+    if (error._tag === "NotFound") return realtimeError("NotFound", message, extra)
+    if (codedOutcomes.has(error._tag)) {
+      const reason = typeof error["code"] === "string" ? { reason: error["code"] } : {}
+      return realtimeError(error._tag, message, { ...reason, ...extra })
+    }
+  }
+  return realtimeError("Unavailable", "a service is not answering; subscribe again in a moment", extra)
+}
+
+/** Whether a failure is a dependency's (worth a warning in the log) rather than a refusal. */
+export const isInfrastructureFailure = (error: unknown): boolean =>
+  !isTagged(error) ||
+  !["ValidationError", "NotFound", "Unauthenticated", "Forbidden", "Conflict", "Gone", "RateLimited"].includes(error._tag)
+
+const refuse = (connection: RealtimeConnection, frame: RealtimeErrorFrame, closeCode: number, reason: string) =>
+  Effect.sync(() => {
+    connection.send(encodeRealtimeErrorFrame(frame))
+    connection.close(closeCode, reason)
+  }).pipe(Effect.as(Option.none<Actor>()))
+
+/**
+ * Waits for the first frame, which must be a valid `{type:"auth", token}`, and verifies the
+ * token. Anything else — a late, malformed or other first frame, an invalid token — is answered
+ * with an error frame and closes the socket with 4401 (1013 when the token service itself
+ * failed); the result is then None, as it is when the socket closed first.
+ */
+export const authenticate = <Frame extends { readonly type: string }>(
+  connection: RealtimeConnection,
+  decode: (text: string) => Result.Result<Frame, RealtimeErrorFrame>,
+  authTimeout: Duration.Input = DEFAULT_AUTH_TIMEOUT
+): Effect.Effect<Option.Option<Actor>, never, Auth> =>
+  Effect.gen(function*() {
+    const auth = yield* Auth
+    const first = yield* Queue.take(connection.incoming).pipe(
+      Effect.timeoutOption(authTimeout),
+      Effect.map((text) => ({ _tag: "Frame" as const, text })),
+      Effect.catch(() => Effect.succeed({ _tag: "Closed" as const }))
+    )
+    if (first._tag === "Closed") return Option.none()
+    if (Option.isNone(first.text)) {
+      return yield* refuse(
+        connection,
+        realtimeError("Unauthenticated", "no auth frame was sent in time"),
+        RealtimeCloseCode.Unauthenticated,
+        "authentication timeout"
+      )
+    }
+    const decoded = decode(first.text.value)
+    if (decoded._tag === "Failure") {
+      return yield* refuse(connection, decoded.failure, RealtimeCloseCode.Unauthenticated, "authentication required")
+    }
+    if (decoded.success.type !== "auth") {
+      return yield* refuse(
+        connection,
+        realtimeError("Unauthenticated", "the first frame must be {\"type\":\"auth\",\"token\":…}"),
+        RealtimeCloseCode.Unauthenticated,
+        "authentication required"
+      )
+    }
+    const token = (decoded.success as unknown as RealtimeAuthFrame).token
+    const verified = yield* Effect.result(auth.verify(token))
+    if (verified._tag === "Success") return Option.some(verified.success)
+    const failure = verified.failure
+    if (failure._tag === "Unauthenticated") {
+      return yield* refuse(connection, failureFrame(failure), RealtimeCloseCode.Unauthenticated, "invalid token")
+    }
+    yield* Effect.logWarning("realtime: the access-token service failed", failure.reason._tag)
+    return yield* refuse(connection, failureFrame(failure), RealtimeCloseCode.TryAgainLater, "try again later")
+  })

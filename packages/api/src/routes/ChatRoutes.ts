@@ -1,0 +1,105 @@
+/**
+ * Chat rooms and message history over HTTP (API.md "Chat"). Live delivery is the realtime
+ * transport's (WebSocket on the server, AppSync on Lambda); sending here publishes to it.
+ */
+import {
+  Chat,
+  ClientMessageId,
+  CreateRoomInput,
+  MessageBody,
+  MessageId,
+  MessageSeq,
+  RoomId,
+  RoomName,
+  SendMessageInput,
+  TeamId,
+  UserId
+} from "@app/domain"
+import { Effect, Schema } from "effect"
+import { endpoint, withStatus } from "../Endpoint.js"
+import { CursorFromQuery, Instant, IntFromQuery } from "../Wire.js"
+
+export const RoomBody = Schema.Struct({ roomId: RoomId, teamId: TeamId, name: RoomName, createdAt: Instant })
+
+export const ChatMessageBody = Schema.Struct({
+  messageId: MessageId,
+  roomId: RoomId,
+  seq: MessageSeq,
+  senderId: UserId,
+  body: MessageBody,
+  clientMessageId: ClientMessageId,
+  sentAt: Instant
+})
+
+export const MessagePageBody = Schema.Struct({
+  messages: Schema.Array(ChatMessageBody),
+  nextCursor: Schema.NullOr(MessageSeq)
+})
+
+const RoomParams = Schema.Struct({ roomId: RoomId })
+
+export const MessagesQuery = Schema.Struct({
+  before: Schema.optionalKey(CursorFromQuery),
+  after: Schema.optionalKey(CursorFromQuery),
+  limit: Schema.optionalKey(IntFromQuery.check(Schema.isBetween({ minimum: 1, maximum: 100 })))
+})
+
+export const createRoom = endpoint({
+  name: "chat.createRoom",
+  method: "POST",
+  path: "/api/chat/rooms",
+  tag: "chat",
+  summary: "Create a room in a team the caller belongs to",
+  auth: "bearer",
+  body: CreateRoomInput,
+  status: 201,
+  response: RoomBody,
+  errors: [400, 401, 404],
+  handle: ({ actor, body }) => Chat.use((chat) => chat.createRoom(actor, body))
+})
+
+export const listRooms = endpoint({
+  name: "chat.listRooms",
+  method: "GET",
+  path: "/api/chat/rooms",
+  tag: "chat",
+  summary: "Rooms of the caller's teams, or of one team",
+  auth: "bearer",
+  query: Schema.Struct({ teamId: Schema.optionalKey(TeamId) }),
+  response: Schema.Array(RoomBody),
+  errors: [400, 401, 404],
+  handle: ({ actor, query }) => Chat.use((chat) => chat.listRooms(actor, query))
+})
+
+export const listMessages = endpoint({
+  name: "chat.listMessages",
+  method: "GET",
+  path: "/api/chat/rooms/{roomId}/messages",
+  tag: "chat",
+  summary: "A page of history: newest first, or oldest first with `after`",
+  auth: "bearer",
+  params: RoomParams,
+  query: MessagesQuery,
+  response: MessagePageBody,
+  errors: [400, 401, 404],
+  handle: ({ actor, params, query }) => Chat.use((chat) => chat.listMessages(actor, params.roomId, query))
+})
+
+export const sendMessage = endpoint({
+  name: "chat.sendMessage",
+  method: "POST",
+  path: "/api/chat/rooms/{roomId}/messages",
+  tag: "chat",
+  summary: "Send a message; a repeated clientMessageId answers 200 with the original",
+  auth: "bearer",
+  params: RoomParams,
+  body: SendMessageInput,
+  status: 201,
+  alternateStatuses: [200],
+  response: ChatMessageBody,
+  errors: [400, 401, 404],
+  handle: ({ actor, body, params }) =>
+    Chat.use((chat) => chat.send(actor, params.roomId, body)).pipe(
+      Effect.map(({ created, message }) => (created ? message : withStatus(200, message)))
+    )
+})
