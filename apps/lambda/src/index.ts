@@ -2,4 +2,4 @@
  * The AWS Lambda shell. Filled by the Lambda issue; the module exists so the workspace graph
  * (shell → api, adapters) is real from the start.
  */
-export type { DomainError } from "@app/api"
+export type { ApiRequest, ApiResponse } from "@app/api"

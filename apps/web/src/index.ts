@@ -2,4 +2,4 @@
  * The React web app. Filled by the web issue; the module exists so the workspace graph
  * (web → api's client) is real from the start.
  */
-export type { DomainError } from "@app/api"
+export type { ApiClient } from "@app/api"

@@ -7,7 +7,7 @@
  * subscribes again with the last seq it saw. Closing the socket ends every subscription.
  */
 import { type Actor, type Auth, Chat, type Message, type RoomId } from "@app/domain"
-import { Cause, Effect, FiberMap, Stream } from "effect"
+import { Effect, FiberMap, Stream } from "effect"
 import {
   type ChatServerFrame,
   decodeChatClientFrame,
@@ -18,10 +18,10 @@ import {
 import {
   authenticate,
   DEFAULT_MAX_SUBSCRIPTIONS,
-  failureFrame,
-  isInfrastructureFailure,
+  endFailedSubscription,
   type RealtimeConnection,
-  type RealtimeSessionOptions
+  type RealtimeSessionOptions,
+  subscribeKeyed
 } from "./RealtimeSocket.js"
 
 /** A message in the REST shape (the frame encoder renders `sentAt` as ISO-8601). */
@@ -62,16 +62,7 @@ export const runChatSession = (
         yield* chat.follow(user, roomId, position).pipe(
           Stream.runForEach((message) => send({ type: "message", message: realtimeMessage(message) }))
         )
-      }).pipe(
-        Effect.catchCause((cause) => {
-          if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
-          const error = Cause.squash(cause)
-          const warn = isInfrastructureFailure(error)
-            ? Effect.logWarning("chat follow failed; the client is told to resubscribe", Cause.pretty(cause))
-            : Effect.void
-          return Effect.andThen(warn, send(failureFrame(error, { roomId })))
-        })
-      )
+      }).pipe(Effect.catchCause((cause) => endFailedSubscription(cause, { roomId }, send)))
 
     yield* Stream.fromQueue(connection.incoming).pipe(
       Stream.runForEach((text) =>
@@ -85,19 +76,14 @@ export const runChatSession = (
             case "auth":
               return yield* send(realtimeError("BadFrame", "already authenticated"))
             case "subscribe": {
-              // A second subscribe to a room replaces the first (e.g. with a new `after`); the
-              // old follower is stopped before the new one can send anything.
-              const replacing = yield* FiberMap.has(subscriptions, frame.roomId)
-              if (!replacing && (yield* FiberMap.size(subscriptions)) >= maxSubscriptions) {
-                return yield* send(
-                  realtimeError("TooManySubscriptions", `at most ${maxSubscriptions} rooms per socket`, {
-                    roomId: frame.roomId
-                  })
-                )
-              }
-              yield* FiberMap.remove(subscriptions, frame.roomId)
-              yield* FiberMap.run(subscriptions, frame.roomId, follow(actor.value, frame.roomId, frame.after))
-              return
+              // A second subscribe to a room replaces the first (e.g. with a new `after`).
+              return yield* subscribeKeyed(
+                subscriptions,
+                frame.roomId,
+                maxSubscriptions,
+                send(realtimeError("TooManySubscriptions", `at most ${maxSubscriptions} rooms per socket`, { roomId: frame.roomId })),
+                follow(actor.value, frame.roomId, frame.after)
+              )
             }
             case "unsubscribe":
               yield* FiberMap.remove(subscriptions, frame.roomId)

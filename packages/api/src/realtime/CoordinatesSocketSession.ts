@@ -6,7 +6,7 @@
  * ends; closing the socket ends every subscription.
  */
 import { type Actor, type Auth, type Position, Sensors, type TeamId } from "@app/domain"
-import { Cause, Effect, FiberMap, Stream } from "effect"
+import { Effect, FiberMap, Stream } from "effect"
 import {
   type CoordinatesFrame,
   type CoordinatesServerFrame,
@@ -17,10 +17,10 @@ import {
 import {
   authenticate,
   DEFAULT_MAX_SUBSCRIPTIONS,
-  failureFrame,
-  isInfrastructureFailure,
+  endFailedSubscription,
   type RealtimeConnection,
-  type RealtimeSessionOptions
+  type RealtimeSessionOptions,
+  subscribeKeyed
 } from "./RealtimeSocket.js"
 
 export const coordinatesFrame = (teamId: TeamId, position: Position): CoordinatesFrame => ({
@@ -55,16 +55,7 @@ export const runCoordinatesSession = (
         const positions = yield* sensors.livePositions(user, teamId)
         yield* send({ type: "subscribed", teamId })
         yield* Stream.runForEach(positions, (position) => send(coordinatesFrame(teamId, position)))
-      })).pipe(
-        Effect.catchCause((cause) => {
-          if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
-          const error = Cause.squash(cause)
-          const warn = isInfrastructureFailure(error)
-            ? Effect.logWarning("live positions failed; the client is told to resubscribe", Cause.pretty(cause))
-            : Effect.void
-          return Effect.andThen(warn, send(failureFrame(error, { teamId })))
-        })
-      )
+      })).pipe(Effect.catchCause((cause) => endFailedSubscription(cause, { teamId }, send)))
 
     yield* Stream.fromQueue(connection.incoming).pipe(
       Stream.runForEach((text) =>
@@ -78,17 +69,13 @@ export const runCoordinatesSession = (
             case "auth":
               return yield* send(realtimeError("BadFrame", "already authenticated"))
             case "subscribe": {
-              const replacing = yield* FiberMap.has(subscriptions, frame.teamId)
-              if (!replacing && (yield* FiberMap.size(subscriptions)) >= maxSubscriptions) {
-                return yield* send(
-                  realtimeError("TooManySubscriptions", `at most ${maxSubscriptions} teams per socket`, {
-                    teamId: frame.teamId
-                  })
-                )
-              }
-              yield* FiberMap.remove(subscriptions, frame.teamId)
-              yield* FiberMap.run(subscriptions, frame.teamId, watch(actor.value, frame.teamId))
-              return
+              return yield* subscribeKeyed(
+                subscriptions,
+                frame.teamId,
+                maxSubscriptions,
+                send(realtimeError("TooManySubscriptions", `at most ${maxSubscriptions} teams per socket`, { teamId: frame.teamId })),
+                watch(actor.value, frame.teamId)
+              )
             }
             case "unsubscribe":
               yield* FiberMap.remove(subscriptions, frame.teamId)

@@ -5,7 +5,7 @@
  * failure to an error frame.
  */
 import { Auth, type Actor } from "@app/domain"
-import { type Cause, Duration, Effect, Option, Queue, type Result } from "effect"
+import { Cause, Duration, Effect, FiberMap, Option, Queue, type Result } from "effect"
 import {
   encodeRealtimeErrorFrame,
   RealtimeCloseCode,
@@ -74,6 +74,42 @@ export const failureFrame = (
 export const isInfrastructureFailure = (error: unknown): boolean =>
   !isTagged(error) ||
   !["ValidationError", "NotFound", "Unauthenticated", "Forbidden", "Conflict", "Gone", "RateLimited"].includes(error._tag)
+
+/**
+ * What ends a failed subscription: an interruption (unsubscribe, socket closed) stays silent;
+ * anything else sends the client an error frame naming the subscription, so it can subscribe
+ * again, and a dependency's failure is also logged.
+ */
+export const endFailedSubscription = (
+  cause: Cause.Cause<unknown>,
+  subscription: Pick<RealtimeErrorFrame, "roomId" | "teamId">,
+  send: (frame: RealtimeErrorFrame) => Effect.Effect<void>
+): Effect.Effect<void> => {
+  if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
+  const error = Cause.squash(cause)
+  const warn = isInfrastructureFailure(error)
+    ? Effect.logWarning("a realtime subscription failed; the client is told to subscribe again", subscription, Cause.pretty(cause))
+    : Effect.void
+  return Effect.andThen(warn, send(failureFrame(error, subscription)))
+}
+
+/**
+ * Runs `subscription` under `key`, replacing one already running for the same key (stopped
+ * before the new one can send anything); a new key beyond `max` is refused with `refusal`.
+ */
+export const subscribeKeyed = <K>(
+  subscriptions: FiberMap.FiberMap<K>,
+  key: K,
+  max: number,
+  refusal: Effect.Effect<void>,
+  subscription: Effect.Effect<void>
+) =>
+  Effect.gen(function*() {
+    const replacing = yield* FiberMap.has(subscriptions, key)
+    if (!replacing && (yield* FiberMap.size(subscriptions)) >= max) return yield* refusal
+    yield* FiberMap.remove(subscriptions, key)
+    yield* FiberMap.run(subscriptions, key, subscription)
+  })
 
 const refuse = (connection: RealtimeConnection, frame: RealtimeErrorFrame, closeCode: number, reason: string) =>
   Effect.sync(() => {
