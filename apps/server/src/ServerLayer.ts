@@ -25,7 +25,7 @@ import { ApiSettings, type ApiServices, Authenticator, Readiness, type Readiness
 import { AuthConfig, type PasswordHasher, QrLoginConfig, type Randomness, type SecretCipher } from "@app/domain"
 import { CampaignSourceMemory, ChatBusMemory, QrEventsMemory, SensorBusMemory } from "@app/domain/memory"
 import { InProcess, LocalEnvelopeCipher, ScryptPasswordHasher } from "@app/domain/node"
-import { ConfigProvider, Effect, Layer, ManagedRuntime } from "effect"
+import { ConfigProvider, Effect, Layer, ManagedRuntime, References } from "effect"
 import { join } from "node:path"
 import * as EffectLogLines from "./EffectLogLines.js"
 import type { ServerConfig } from "./ServerConfig.js"
@@ -133,6 +133,13 @@ const storesFor = (store: ServerConfig["store"]): SelectedStores => {
   }
 }
 
+/**
+ * No tracer is configured (nothing exports spans), so spans are not recorded: every `Effect.fn`
+ * and `withSpan` then makes a no-op span instead of timing a real one. A deployment that adds a
+ * tracer (OpenTelemetry, say) drops this.
+ */
+const spansOff = Layer.succeed(References.TracerEnabled, false)
+
 /** Every service of the server for `config`. Building it opens the stores (and migrates SQL). */
 export const make = (config: ServerConfig, options: ServerLayerOptions = {}): Layer.Layer<ServerServices, unknown> => {
   const { stores, cipher } = storesFor(config.store)
@@ -151,7 +158,8 @@ export const make = (config: ServerConfig, options: ServerLayerOptions = {}): La
   ).pipe(
     Layer.provide(qrLogin),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: config.environment }))),
-    Layer.provideMerge(EffectLogLines.layer(config.logLevel, options.logSink))
+    Layer.provideMerge(EffectLogLines.layer(config.logLevel, options.logSink)),
+    Layer.provideMerge(spansOff)
   )
 }
 

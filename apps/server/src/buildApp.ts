@@ -9,13 +9,13 @@
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage } from "node:http"
 import cors from "@fastify/cors"
-import helmet from "@fastify/helmet"
 import websocket from "@fastify/websocket"
 import Fastify, { type FastifyInstance } from "fastify"
 import { errorReply, handleApiRequest, notFoundProblem } from "./ApiBridge.js"
 import { type MqttIngest, startMqttIngest } from "./MqttIngest.js"
 import { realtimeRoutes } from "./RealtimeRoutes.js"
 import type { ServerConfig } from "./ServerConfig.js"
+import * as SecurityHeaders from "./SecurityHeaders.js"
 import type { ServerRuntime } from "./ServerLayer.js"
 import * as WebApp from "./WebApp.js"
 
@@ -106,8 +106,10 @@ export const buildApp = async (options: BuildAppOptions): Promise<FastifyInstanc
   const shutdown = new AbortController()
   let mqtt: MqttIngest | undefined
 
-  app.addHook("onRequest", async (request, reply) => {
+  // The per-request hooks take callbacks rather than being async: no promise per hook per request.
+  app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-request-id", request.id)
+    done()
   })
   app.addHook("preClose", async () => {
     shutdown.abort()
@@ -116,11 +118,13 @@ export const buildApp = async (options: BuildAppOptions): Promise<FastifyInstanc
   // whose request was in flight would stay open (and the close pending) until its idle timeout.
   // So while closing, every answer says Connection: close, and the socket ends with it.
   // A stream that began before (SSE) had its headers sent already: its socket is closed once idle.
-  app.addHook("onSend", async (_request, reply) => {
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (shutdown.signal.aborted) void reply.header("connection", "close")
+    done(null, payload)
   })
-  app.addHook("onResponse", async () => {
+  app.addHook("onResponse", (_request, _reply, done) => {
     if (shutdown.signal.aborted) setImmediate(() => app.server.closeIdleConnections())
+    done()
   })
   app.addHook("onClose", async () => {
     // MQTT first: its ingests in flight still need the runtime.
@@ -132,7 +136,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<FastifyInstanc
   app.removeAllContentTypeParsers()
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => done(null, body))
 
-  await app.register(helmet, {
+  SecurityHeaders.register(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

@@ -9,7 +9,7 @@ import { Cause, Effect, Schema } from "effect"
 import { ApiSettings } from "./ApiSettings.js"
 import { Authenticator } from "./Authenticator.js"
 import type { AnyEndpoint, Codec, WithStatus } from "./Endpoint.js"
-import { pathParameters } from "./Endpoint.js"
+import { NoInput, pathParameters } from "./Endpoint.js"
 import { emptyResponse, headerValue, jsonResponse, type ApiRequest, type ApiResponse } from "./HttpExchange.js"
 import { badRequest, failureResponse, problem, problemResponse, type ProblemField } from "./Problem.js"
 
@@ -92,6 +92,12 @@ const decodeParams = (rawParams: Readonly<Record<string, string>>) =>
     }
     return Effect.succeed(decoded)
   })
+
+/**
+ * NoInput (`Schema.Struct({})`) decodes every value but null and undefined to that same value, so
+ * a part it describes needs no decoding.
+ */
+const passesUnchanged = (schema: Codec, input: unknown) => schema === NoInput && input !== null && input !== undefined
 
 /** Single-valued query parameters: the first of a repeated one. */
 const flattenQuery = (query: ApiRequest["query"]): Record<string, string> => {
@@ -194,22 +200,29 @@ const run = (endpoint: AnyEndpoint, rawParams: Readonly<Record<string, string>>,
       actor = yield* authenticator.authenticate(request)
     }
     const decodedParams = yield* decodeParams(rawParams)
-    const [params, query, body] = yield* Effect.all([
-      decodeWith(endpoint.params, decodedParams).pipe(Effect.result),
-      decodeWith(endpoint.query, flattenQuery(request.query)).pipe(Effect.result),
-      // A missing body is decoded as `{}` so the 400 names each required field it lacks.
-      decodeWith(endpoint.body, rawBody === undefined ? {} : rawBody).pipe(Effect.result)
-    ])
-    const errors: Array<ProblemField> = [params, query, body].flatMap((r) => (r._tag === "Failure" ? r.failure.errors : []))
-    if (rawBody === undefined && body._tag === "Success") errors.push({ path: "body", message: "is required" })
-    if (errors.length > 0) return yield* invalid(errors.map((e) => ({ path: e.path === "" ? "body" : e.path, message: e.message })))
-    const input = {
-      actor,
-      params: params._tag === "Success" ? params.success : {},
-      query: query._tag === "Success" ? query.success : {},
-      body: body._tag === "Success" ? body.success : {},
-      request
+    const rawQuery = flattenQuery(request.query)
+    // A missing body is decoded as `{}` so the 400 names each required field it lacks.
+    const bodyInput = rawBody === undefined ? {} : rawBody
+    let params: unknown = decodedParams
+    let query: unknown = rawQuery
+    let body: unknown = bodyInput
+    const errors: Array<ProblemField> = []
+    if (!(passesUnchanged(endpoint.params, decodedParams) && passesUnchanged(endpoint.query, rawQuery) && passesUnchanged(endpoint.body, bodyInput))) {
+      const decoded = yield* Effect.all([
+        decodeWith(endpoint.params, decodedParams).pipe(Effect.result),
+        decodeWith(endpoint.query, rawQuery).pipe(Effect.result),
+        decodeWith(endpoint.body, bodyInput).pipe(Effect.result)
+      ])
+      for (const result of decoded) if (result._tag === "Failure") errors.push(...result.failure.errors)
+      params = decoded[0]._tag === "Success" ? decoded[0].success : {}
+      query = decoded[1]._tag === "Success" ? decoded[1].success : {}
+      body = decoded[2]._tag === "Success" ? decoded[2].success : {}
+      if (rawBody === undefined && decoded[2]._tag === "Success") errors.push({ path: "body", message: "is required" })
+    } else if (rawBody === undefined) {
+      errors.push({ path: "body", message: "is required" })
     }
+    if (errors.length > 0) return yield* invalid(errors.map((e) => ({ path: e.path === "" ? "body" : e.path, message: e.message })))
+    const input = { actor, params, query, body, request }
     if (endpoint.rateLimit !== undefined) yield* rateLimit(endpoint, endpoint.rateLimit.key(input))
     const result = yield* endpoint.handle(input as never)
     return yield* respond(endpoint, result)

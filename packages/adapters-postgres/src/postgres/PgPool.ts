@@ -1,8 +1,9 @@
 /**
  * SqlClient on a PostgreSQL server through a pg pool. Every query is bounded: a connect timeout,
  * a client-side query timeout and a server-side statement timeout, with an Effect deadline
- * behind them, so a database that is down or unreachable fails fast with a retryable error
- * instead of hanging, and the pool reconnects by itself when it comes back.
+ * behind them wherever pg's own might not settle (see `boundedStatement`), so a database that
+ * is down or unreachable fails fast with a retryable error instead of hanging, and the pool
+ * reconnects by itself when it comes back.
  */
 import { Config, Effect, Exit, Layer, Option, Redacted } from "effect"
 import pg from "pg"
@@ -59,6 +60,14 @@ export const make = (config: PgPoolConfig) =>
 
     const bounded = <A>(effect: Effect.Effect<A, SqlError>): Effect.Effect<A, SqlError> =>
       Effect.timeoutOrElse(effect, { duration: deadline, orElse: () => Effect.fail(timedOut(deadline)) })
+    /**
+     * A single statement needs no Effect deadline when both pg timeouts are on: pg-pool fails a
+     * `connect` after connectTimeout whether it waits in the queue or opens a connection (up to
+     * ReadyForQuery), and the client fails a query after query_timeout by itself, so the promise
+     * always settles. The race costs a fiber and a timer per query on the busiest path.
+     */
+    const boundedStatement: <A>(effect: Effect.Effect<A, SqlError>) => Effect.Effect<A, SqlError> =
+      connectTimeout > 0 && queryTimeout > 0 ? (effect) => effect : bounded
 
     const run = <R extends Row>(queryable: pg.PoolClient, text: string, params?: ReadonlyArray<unknown>) =>
       bounded(
@@ -74,7 +83,7 @@ export const make = (config: PgPoolConfig) =>
      * idempotent retry, say) goes back to the pool; only a connection-level failure drops it.
      */
     const runPooled = <R extends Row>(text: string, params?: ReadonlyArray<unknown>) =>
-      bounded(
+      boundedStatement(
         Effect.tryPromise({
           try: async (): Promise<pg.QueryResult<R>> => {
             const client = await pool.connect()
