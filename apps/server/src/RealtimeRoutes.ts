@@ -23,10 +23,11 @@ import {
 } from "@app/api"
 import type { Auth, Chat, QrLogin, Sensors } from "@app/domain"
 import { Cause, Duration, Effect, type Fiber, type ManagedRuntime, Queue, Stream } from "effect"
-import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify"
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify"
 import fastifyPlugin from "fastify-plugin"
 import { PassThrough } from "node:stream"
 import type { RawData, WebSocket } from "ws"
+import { endUpgradeSocket, isUpgradeRequest } from "./ApiBridge.js"
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -91,9 +92,24 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app: FastifyIns
     open.clear()
   })
 
+  // An upgrade request answered over HTTP (refused by a hook, routed to a plain route) ends with
+  // its answer: see endUpgradeSocket. @fastify/websocket does this only when its own onRequest
+  // hook ran, which a hook answering first (a CORS preflight) skips.
+  app.addHook("onResponse", (request, _reply, done) => {
+    if (isUpgradeRequest(request)) endUpgradeSocket(request)
+    done()
+  })
+
   // ---- QR status events
 
-  app.get<{ Params: { challengeId: string } }>("/api/qr/sse/:challengeId", async (request, reply) => {
+  // The stream is plain HTTP: @fastify/websocket would otherwise take an upgrade request on this
+  // route (its routes are every route declared after it) and answer 101 or its own text/html 400.
+  const refuseUpgrade = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (!isUpgradeRequest(request)) return done()
+    void sendProblem(reply, problemResponse(problem(400, { detail: "the QR status stream is an event stream, not a WebSocket", code: "NotAWebSocket" })))
+  }
+
+  app.get<{ Params: { challengeId: string } }>("/api/qr/sse/:challengeId", { onRequest: refuseUpgrade }, async (request, reply) => {
     if (shutdownSignal.aborted) {
       return sendProblem(reply, problemResponse(problem(503, { detail: "the server is restarting; reconnect" })))
     }
@@ -105,6 +121,9 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app: FastifyIns
     if (opening._tag === "Refused") return sendProblem(reply, opening.response)
     // Gone while the challenge was being checked: nothing to stream to.
     if (request.raw.socket.destroyed) return reply
+    // Whatever body came with the GET is read and dropped: left unread, it stops the socket being
+    // read, and a client that then goes away is never noticed (its stream would stay open).
+    request.raw.resume()
 
     const body = new PassThrough()
     const fiber = runtime.runFork(

@@ -11,7 +11,7 @@ import type { IncomingMessage } from "node:http"
 import cors from "@fastify/cors"
 import websocket from "@fastify/websocket"
 import Fastify, { type FastifyInstance } from "fastify"
-import { errorReply, handleApiRequest, notFoundProblem } from "./ApiBridge.js"
+import { clientErrorReply, errorReply, frameworkErrorReply, handleApiRequest, notFoundProblem } from "./ApiBridge.js"
 import { type MqttIngest, startMqttIngest } from "./MqttIngest.js"
 import { realtimeRoutes } from "./RealtimeRoutes.js"
 import type { ServerConfig } from "./ServerConfig.js"
@@ -98,7 +98,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<FastifyInstanc
     // A request that reaches a connection already open while closing is answered normally (and
     // the connection closed after it, see onSend): Fastify's own 503 would not be problem+json.
     return503OnClosing: false,
-    forceCloseConnections: "idle"
+    forceCloseConnections: "idle",
+    // Refusals before any route or hook (a path that is not percent-encoded UTF-8, a request Node
+    // cannot parse, headers too large) as problem+json too, not Fastify's own JSON.
+    frameworkErrors: frameworkErrorReply,
+    clientErrorHandler: clientErrorReply
   })
   // Above the keep-alive timeout, as Node requires, so a reused connection is not cut mid-headers.
   app.server.headersTimeout = config.keepAliveTimeoutMs + 1_000
@@ -170,7 +174,10 @@ export const buildApp = async (options: BuildAppOptions): Promise<FastifyInstanc
       allowedHeaders: ["authorization", "content-type", "x-device-key", "x-request-id"],
       exposedHeaders: ["retry-after", "x-request-id", "location"],
       credentials: false,
-      maxAge: 600
+      maxAge: 600,
+      // An OPTIONS without Origin or Access-Control-Request-Method gets the preflight answer
+      // (204) rather than the plugin's text/plain 400.
+      strictPreflight: false
     })
   }
 
