@@ -4,8 +4,8 @@
  * drive a session), the auth handshake every socket starts with, and the mapping of a use case's
  * failure to an error frame.
  */
-import { Auth, type Actor } from "@app/domain"
-import { Cause, Duration, Effect, FiberMap, Option, Queue, type Result } from "effect"
+import { Auth, type Actor, type UserId } from "@app/domain"
+import { Cause, Duration, Effect, FiberMap, Option, Queue, type Result, Stream } from "effect"
 import {
   encodeRealtimeErrorFrame,
   RealtimeCloseCode,
@@ -75,42 +75,6 @@ export const isInfrastructureFailure = (error: unknown): boolean =>
   !isTagged(error) ||
   !["ValidationError", "NotFound", "Unauthenticated", "Forbidden", "Conflict", "Gone", "RateLimited"].includes(error._tag)
 
-/**
- * What ends a failed subscription: an interruption (unsubscribe, socket closed) stays silent;
- * anything else sends the client an error frame naming the subscription, so it can subscribe
- * again, and a dependency's failure is also logged.
- */
-export const endFailedSubscription = (
-  cause: Cause.Cause<unknown>,
-  subscription: Pick<RealtimeErrorFrame, "roomId" | "teamId">,
-  send: (frame: RealtimeErrorFrame) => Effect.Effect<void>
-): Effect.Effect<void> => {
-  if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
-  const error = Cause.squash(cause)
-  const warn = isInfrastructureFailure(error)
-    ? Effect.logWarning("a realtime subscription failed; the client is told to subscribe again", subscription, Cause.pretty(cause))
-    : Effect.void
-  return Effect.andThen(warn, send(failureFrame(error, subscription)))
-}
-
-/**
- * Runs `subscription` under `key`, replacing one already running for the same key (stopped
- * before the new one can send anything); a new key beyond `max` is refused with `refusal`.
- */
-export const subscribeKeyed = <K>(
-  subscriptions: FiberMap.FiberMap<K>,
-  key: K,
-  max: number,
-  refusal: Effect.Effect<void>,
-  subscription: Effect.Effect<void>
-) =>
-  Effect.gen(function*() {
-    const replacing = yield* FiberMap.has(subscriptions, key)
-    if (!replacing && (yield* FiberMap.size(subscriptions)) >= max) return yield* refusal
-    yield* FiberMap.remove(subscriptions, key)
-    yield* FiberMap.run(subscriptions, key, subscription)
-  })
-
 const refuse = (connection: RealtimeConnection, frame: RealtimeErrorFrame, closeCode: number, reason: string) =>
   Effect.sync(() => {
     connection.send(encodeRealtimeErrorFrame(frame))
@@ -166,3 +130,103 @@ export const authenticate = <Frame extends { readonly type: string }>(
     yield* Effect.logWarning("realtime: the access-token service failed", failure.reason._tag)
     return yield* refuse(connection, failureFrame(failure), RealtimeCloseCode.TryAgainLater, "try again later")
   })
+
+/** The client frames every subscription socket understands, whatever it subscribes to. */
+type SessionClientFrame =
+  | { readonly type: "auth" }
+  | { readonly type: "ping" }
+  | { readonly type: "subscribe" }
+  | { readonly type: "unsubscribe" }
+
+/** The server frames every subscription socket sends besides its own. */
+type SessionServerFrame =
+  | { readonly type: "authenticated"; readonly userId: UserId }
+  | { readonly type: "pong" }
+  | RealtimeErrorFrame
+
+/** What a socket subscribes to (rooms, teams) and how one subscription runs. */
+export interface SubscriptionProtocol<F extends SessionClientFrame, S, K, R> {
+  readonly decode: (text: string) => Result.Result<F, RealtimeErrorFrame>
+  /** Encodes the socket's frames; S includes the session's own (authenticated, pong, error). */
+  readonly encode: (frame: S) => string
+  /** "rooms", "teams": for the refusal beyond `maxSubscriptions`. */
+  readonly plural: string
+  readonly keyOf: (frame: Extract<F, { readonly type: "subscribe" }> | Extract<F, { readonly type: "unsubscribe" }>) => K
+  /** The subscription's field on error frames: `{ roomId }`, `{ teamId }`. */
+  readonly named: (key: K) => Pick<RealtimeErrorFrame, "roomId" | "teamId">
+  readonly unsubscribed: (key: K) => S
+  /** Runs one subscription: it acknowledges itself once in place, then pushes until interrupted. */
+  readonly subscribe: (
+    actor: Actor,
+    frame: Extract<F, { readonly type: "subscribe" }>,
+    send: (frame: S) => Effect.Effect<void>
+  ) => Effect.Effect<void, unknown, R>
+}
+
+/**
+ * One subscription socket: the auth handshake, then subscriptions as fibers keyed by what they
+ * follow. Subscribing again to a key replaces its subscription (the old one is stopped before the
+ * new one can send anything); a new key beyond `maxSubscriptions` is refused. A subscription that
+ * fails sends an error frame naming its key, and a dependency's failure is logged; the client
+ * subscribes again. Runs until the client's frames end (the socket closed) or the handshake
+ * fails. Never fails: every problem becomes an error frame (or a close).
+ */
+export const runSubscriptionSession = <F extends SessionClientFrame, S, K, R>(
+  connection: RealtimeConnection,
+  options: RealtimeSessionOptions,
+  protocol: SubscriptionProtocol<F, S, K, R>
+): Effect.Effect<void, never, Auth | R> =>
+  Effect.scoped(Effect.gen(function*() {
+    const actor = yield* authenticate(connection, protocol.decode, options.authTimeout)
+    if (Option.isNone(actor)) return
+    const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS
+    const subscriptions = yield* FiberMap.make<K>()
+    const send = (frame: S) => Effect.sync(() => connection.send(protocol.encode(frame)))
+    // Every socket's frame union includes these (the protocol's encoder is typed by it).
+    const sendOwn = (frame: SessionServerFrame) => send(frame as unknown as S)
+
+    const endFailed = (key: K) => (cause: Cause.Cause<unknown>) => {
+      if (Cause.hasInterruptsOnly(cause)) return Effect.interrupt
+      const error = Cause.squash(cause)
+      const warn = isInfrastructureFailure(error)
+        ? Effect.logWarning("a realtime subscription failed; the client is told to subscribe again", protocol.named(key), Cause.pretty(cause))
+        : Effect.void
+      return Effect.andThen(warn, sendOwn(failureFrame(error, protocol.named(key))))
+    }
+
+    const subscribe = (frame: Extract<F, { readonly type: "subscribe" }>) =>
+      Effect.gen(function*() {
+        const key = protocol.keyOf(frame)
+        const replacing = yield* FiberMap.has(subscriptions, key)
+        if (!replacing && (yield* FiberMap.size(subscriptions)) >= maxSubscriptions) {
+          return yield* sendOwn(realtimeError("TooManySubscriptions", `at most ${maxSubscriptions} ${protocol.plural} per socket`, protocol.named(key)))
+        }
+        yield* FiberMap.remove(subscriptions, key)
+        yield* FiberMap.run(
+          subscriptions,
+          key,
+          protocol.subscribe(actor.value, frame, send).pipe(Effect.catchCause(endFailed(key)))
+        )
+      })
+
+    yield* sendOwn({ type: "authenticated", userId: actor.value.userId })
+    yield* Stream.fromQueue(connection.incoming).pipe(
+      Stream.runForEach((text) => {
+        const decoded = protocol.decode(text)
+        if (decoded._tag === "Failure") return sendOwn(decoded.failure)
+        const frame = decoded.success
+        switch (frame.type) {
+          case "ping":
+            return sendOwn({ type: "pong" })
+          case "auth":
+            return sendOwn(realtimeError("BadFrame", "already authenticated"))
+          case "subscribe":
+            return subscribe(frame as Extract<F, { readonly type: "subscribe" }>)
+          case "unsubscribe": {
+            const key = protocol.keyOf(frame as Extract<F, { readonly type: "unsubscribe" }>)
+            return FiberMap.remove(subscriptions, key).pipe(Effect.andThen(send(protocol.unsubscribed(key))))
+          }
+        }
+      })
+    )
+  }))
