@@ -126,7 +126,7 @@ const jsonDepth = (text: string): number => {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inString) {
-      if (c === 92 /* \\ */) i++
+      if (c === 92 /* backslash */) i++
       else if (c === 34 /* " */) inString = false
     } else if (c === 34) inString = true
     else if (c === 123 || c === 91 /* { [ */) deepest = Math.max(deepest, ++depth)
@@ -218,8 +218,6 @@ const run = (endpoint: AnyEndpoint, rawParams: Readonly<Record<string, string>>,
       query = decoded[1]._tag === "Success" ? decoded[1].success : {}
       body = decoded[2]._tag === "Success" ? decoded[2].success : {}
       if (rawBody === undefined && decoded[2]._tag === "Success") errors.push({ path: "body", message: "is required" })
-    } else if (rawBody === undefined) {
-      errors.push({ path: "body", message: "is required" })
     }
     if (errors.length > 0) return yield* invalid(errors.map((e) => ({ path: e.path === "" ? "body" : e.path, message: e.message })))
     const input = { actor, params, query, body, request }
