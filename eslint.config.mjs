@@ -2,6 +2,7 @@
 // the domain depends on nothing of ours and imports no I/O library; adapters and the contract
 // depend on the domain only; shells wire api + adapters; the web app sees only the contract.
 import nx from "@nx/eslint-plugin"
+import reactHooks from "eslint-plugin-react-hooks"
 import tseslint from "typescript-eslint"
 
 const ioLibraries = [
@@ -43,17 +44,24 @@ export default tseslint.config(
   {
     // The contract's scenario suite is written once in packages/api/test and run by each shell's
     // tests against its own deployment (as adapters run the domain's contract suites).
-    files: ["apps/*/test/**/*.ts"],
+    // The web app's component tests run the real contract in process (packages/api/test/support).
+    files: ["apps/*/test/**/*.ts", "apps/*/test/**/*.tsx"],
     rules: {
       "@nx/enforce-module-boundaries": ["error", {
         enforceBuildableLibDependency: false,
-        allow: ["../../../packages/api/test/scenario/*", "../../../../packages/api/test/scenario/*"],
+        allow: [
+          "../../../packages/api/test/scenario/*",
+          "../../../../packages/api/test/scenario/*",
+          "../../../packages/api/test/support/*",
+          "../../../../packages/api/test/support/*"
+        ],
         depConstraints: [
           { sourceTag: "type:shell", onlyDependOnLibsWithTags: ["type:api", "type:adapter", "type:domain"] }
         ]
       }]
     }
   },
+  { files: ["apps/web/**/*.ts", "apps/web/**/*.tsx"], ...reactHooks.configs.flat["recommended-latest"] },
   {
     // Time, ids and randomness come through services in the domain so tests control them.
     files: ["packages/domain/src/**/*.ts"],

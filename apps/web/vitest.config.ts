@@ -1,3 +1,8 @@
 import { projectConfig } from "../../vitest.shared.js"
 
-export default projectConfig(import.meta.dirname)
+// Component tests render into happy-dom; the browser (Chromium) tests live under test/e2e.
+export default projectConfig(import.meta.dirname, {
+  environment: "happy-dom",
+  include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+  setupFiles: ["test/support/setup.ts"]
+})

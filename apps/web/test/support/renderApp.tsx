@@ -1,0 +1,29 @@
+/**
+ * Renders the whole app at a path, on a memory router, with a given session manager; the current
+ * location is shown in `data-testid="location"` so tests can assert redirects.
+ */
+import { render } from "@testing-library/react"
+import { MemoryRouter, useLocation } from "react-router"
+import { App } from "../../src/App"
+import { makeSessionManager, type SessionManager, type SessionManagerOptions } from "../../src/session/SessionManager"
+import { AppProviders } from "../../src/shell/AppProviders"
+import { makeQueryClient } from "../../src/shell/makeQueryClient"
+import { TEST_API_BASE_URL, type TestApi } from "./TestApi"
+
+const LocationProbe = () => {
+  const location = useLocation()
+  return <output data-testid="location">{`${location.pathname}${location.search}`}</output>
+}
+
+export const makeTestSessionManager = (testApi: TestApi, options: Partial<SessionManagerOptions> = {}): SessionManager =>
+  makeSessionManager({ baseUrl: TEST_API_BASE_URL, storage: window.localStorage, fetch: testApi.fetch, ...options })
+
+export const renderApp = (path: string, manager: SessionManager) =>
+  render(
+    <MemoryRouter initialEntries={[path]}>
+      <AppProviders manager={manager} queryClient={makeQueryClient()}>
+        <App />
+        <LocationProbe />
+      </AppProviders>
+    </MemoryRouter>
+  )
