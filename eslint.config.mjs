@@ -56,7 +56,9 @@ export default tseslint.config(
           "../../../../packages/api/test/support/*"
         ],
         depConstraints: [
-          { sourceTag: "type:shell", onlyDependOnLibsWithTags: ["type:api", "type:adapter", "type:domain"] }
+          { sourceTag: "type:shell", onlyDependOnLibsWithTags: ["type:api", "type:adapter", "type:domain"] },
+          // Web tests may also drive the domain's in-memory fakes (the ad platforms) directly.
+          { sourceTag: "type:web", onlyDependOnLibsWithTags: ["type:api", "type:domain"] }
         ]
       }]
     }

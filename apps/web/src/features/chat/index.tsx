@@ -1,14 +1,21 @@
 /**
- * The Chat feature (routes under /chat/*): a placeholder for the helper who builds it. Keep
- * exporting `ChatPage`; nested routes go inside it with a relative <Routes>.
+ * The Chat feature (routes under /chat/*): pick a team (/chat), then its rooms and one open room
+ * (/chat/:teamId/:roomId) with history, live messages over one shared /ws/chat connection, and
+ * sending that survives failures.
  */
-import { usePageTitle } from "../../ui/usePageTitle"
+import { Route, Routes } from "react-router"
+import { ChatConnectionProvider } from "./ChatConnectionContext"
+import { ChatHome } from "./ChatHome"
+import { TeamChatPage } from "./TeamChatPage"
+import "./chat.css"
 
-export const ChatPage = () => {
-  usePageTitle("Chat")
-  return (
-    <section aria-labelledby="chat-title">
-      <h1 id="chat-title">Chat</h1>
-    </section>
-  )
-}
+export const ChatPage = () => (
+  <div className="chat-feature">
+    <ChatConnectionProvider>
+      <Routes>
+        <Route index element={<ChatHome />} />
+        <Route path=":teamId/:roomId?" element={<TeamChatPage />} />
+      </Routes>
+    </ChatConnectionProvider>
+  </div>
+)

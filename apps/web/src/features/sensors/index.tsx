@@ -1,14 +1,16 @@
 /**
- * The Sensors feature (routes under /sensors/*): a placeholder for the helper who builds it. Keep
- * exporting `SensorsPage`; nested routes go inside it with a relative <Routes>.
+ * The Sensors feature (routes under /sensors/*): pick a team at /sensors, then its dashboard at
+ * /sensors/{teamId} — devices, the live floor plan and the readings charts.
  */
-import { usePageTitle } from "../../ui/usePageTitle"
+import { Navigate, Route, Routes } from "react-router"
+import { TeamPicker } from "./TeamPicker"
+import { TeamSensorsPage } from "./TeamSensorsPage"
+import "./sensors.css"
 
-export const SensorsPage = () => {
-  usePageTitle("Sensors")
-  return (
-    <section aria-labelledby="sensors-title">
-      <h1 id="sensors-title">Sensors</h1>
-    </section>
-  )
-}
+export const SensorsPage = () => (
+  <Routes>
+    <Route index element={<TeamPicker />} />
+    <Route path=":teamId" element={<TeamSensorsPage />} />
+    <Route path="*" element={<Navigate to="/sensors" replace />} />
+  </Routes>
+)

@@ -1,14 +1,20 @@
 /**
- * The Teams feature (routes under /teams/*): a placeholder for the helper who builds it. Keep
- * exporting `TeamsPage`; nested routes go inside it with a relative <Routes>.
+ * The Teams feature (routes under /teams/*): the list of the caller's teams with pending
+ * invitations and team creation (/teams), all invitations (/teams/invitations) and one team's
+ * page (/teams/:teamId).
  */
-import { usePageTitle } from "../../ui/usePageTitle"
+import { Route, Routes } from "react-router"
+import { InvitationsPage } from "./InvitationsPage"
+import { TeamPage } from "./TeamPage"
+import { TeamsListPage } from "./TeamsListPage"
+import "./teams.css"
 
-export const TeamsPage = () => {
-  usePageTitle("Teams")
-  return (
-    <section aria-labelledby="teams-title">
-      <h1 id="teams-title">Teams</h1>
-    </section>
-  )
-}
+export const TeamsPage = () => (
+  <div className="teams-feature">
+    <Routes>
+      <Route index element={<TeamsListPage />} />
+      <Route path="invitations" element={<InvitationsPage />} />
+      <Route path=":teamId" element={<TeamPage />} />
+    </Routes>
+  </div>
+)
