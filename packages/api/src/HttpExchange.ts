@@ -16,6 +16,12 @@ export interface ApiRequest {
   readonly body: string | undefined
   /** The client's address as the shell determined it (X-Forwarded-For behind a trusted proxy). */
   readonly remoteAddress: string
+  /**
+   * The claims an identity provider in front of the API vouched for (API Gateway's Cognito
+   * authorizer), as the shell received them from its platform — never from the request's own
+   * headers or body. Absent when nothing vouched. Only Authenticator.externalClaims reads them.
+   */
+  readonly authorizerClaims?: Readonly<Record<string, unknown>>
 }
 
 export interface ApiResponse {

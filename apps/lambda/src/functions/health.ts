@@ -1,0 +1,9 @@
+/**
+ * Lambda entry of the health function: health, readiness and the OpenAPI document. It is also
+ * the API's catch-all route (`$default` / `/{proxy+}`): a path no function serves gets the
+ * contract's problem+json 404 from here instead of API Gateway's own answer.
+ */
+import { functionGroups } from "../FunctionGroups.js"
+import { httpFunction } from "../HttpFunction.js"
+
+export const handler = httpFunction("health", functionGroups.health)
