@@ -102,7 +102,7 @@ export const functionAccess = {
     tables: { users: "readWrite", teams: "read", chatRooms: "readWrite", chatMessages: "readWrite" },
     credentialsKey: false,
     ttlStatus: false,
-    why: "AppSync listMessages/sendMessage: the chat use cases, as the chat routes"
+    why: "AppSync listMessages, sendMessage and onMessage (who may subscribe): the chat use cases, as the chat routes"
   },
   sensorIngest: {
     tables: { devices: "read", sensorReadings: "readWrite", latestReadings: "readWrite" },

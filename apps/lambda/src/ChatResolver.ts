@@ -1,15 +1,22 @@
 /**
- * Chat over AppSync: a direct Lambda resolver for `Query.listMessages` and `Mutation.sendMessage`
- * (schema.graphql attaches `Subscription.onMessage(roomId)` to sendMessage, so AppSync fans every
- * sent message out to the room's subscribers). Both run the same Chat use case as the REST routes
- * — membership rules (a non-member, or a room that does not exist, is NotFound), idempotency by
- * clientMessageId — and answer the REST routes' JSON shapes:
+ * Chat over AppSync: a direct Lambda resolver for `Query.listMessages`, `Mutation.sendMessage` and
+ * `Subscription.onMessage` (schema.graphql attaches onMessage(roomId) to sendMessage, so AppSync
+ * fans every sent message out to the room's subscribers). All run the same Chat use case as the
+ * REST routes — membership rules (a non-member, or a room that does not exist, is NotFound),
+ * idempotency by clientMessageId — and answer the REST routes' JSON shapes:
  *
  *   type Message { messageId: ID!  roomId: ID!  seq: Int!  senderId: ID!  body: String!
  *                  clientMessageId: ID!  sentAt: AWSDateTime! }
  *   type MessagePage { messages: [Message!]!  nextCursor: Int }
  *   listMessages(roomId: ID!, before: Int, after: Int, limit: Int): MessagePage!
  *   sendMessage(roomId: ID!, body: String!, clientMessageId: ID!): Message!
+ *   onMessage(roomId: ID!): Message
+ *
+ * onMessage is resolved once, when a client subscribes: without a resolver AppSync would let any
+ * signed-in user follow any room. It answers null when the caller may read the room (AppSync then
+ * keeps the subscription, and delivers the sendMessage results whose roomId is its argument) and
+ * refuses it otherwise, as listMessages would. Membership is checked then only: someone removed
+ * from the team keeps a subscription already open until it ends.
  *
  * The caller comes from the Cognito user pool identity AppSync passes (`identity.claims`, with
  * `identity.sub` / `identity.username` as fallbacks), provisioned on first sight like the REST
@@ -37,9 +44,11 @@ export type ChatResolver = (event: unknown, context?: InvocationContext) => Prom
 
 const ListMessagesArguments = Schema.Struct({ roomId: RoomId, ...ListMessagesInput.fields })
 const SendMessageArguments = Schema.Struct({ roomId: RoomId, ...SendMessageInput.fields })
+const OnMessageArguments = Schema.Struct({ roomId: RoomId })
 
 const decodeListArguments = decodeInput(ListMessagesArguments)
 const decodeSendArguments = decodeInput(SendMessageArguments)
+const decodeOnMessageArguments = decodeInput(OnMessageArguments)
 const encodePage = Schema.encodeUnknownEffect(ChatRoutes.MessagePageBody)
 const encodeMessage = Schema.encodeUnknownEffect(ChatRoutes.ChatMessageBody)
 
@@ -92,6 +101,9 @@ const unauthorized = new Unauthenticated({
   message: "no Cognito identity: the API must use user pool authorization"
 })
 
+/** The schema fields this function resolves (the template attaches a resolver to each root field of schema.graphql). */
+export const resolvedFields = ["Query.listMessages", "Mutation.sendMessage", "Subscription.onMessage"] as const
+
 /** Runs one resolver event; fails with what the client should see. */
 const resolve = (event: unknown) =>
   Effect.gen(function*() {
@@ -99,7 +111,7 @@ const resolve = (event: unknown) =>
     const info = event["info"]
     const field = `${String(info["parentTypeName"])}.${String(info["fieldName"])}`
     const claims = claimsOf(event["identity"])
-    if (field !== "Query.listMessages" && field !== "Mutation.sendMessage") {
+    if (!(resolvedFields as ReadonlyArray<string>).includes(field)) {
       return yield* invalidEvent("info.fieldName", `${field} is not resolved by this function`)
     }
     // As in the REST routes: who is calling first, then the arguments.
@@ -110,6 +122,13 @@ const resolve = (event: unknown) =>
       const { roomId, ...query } = yield* decodeListArguments(args)
       const page = yield* Chat.use((chat) => chat.listMessages(actor, roomId, query))
       return yield* encodePage(page)
+    }
+    if (field === "Subscription.onMessage") {
+      const { roomId } = yield* decodeOnMessageArguments(args)
+      // Whoever may read the room's history may follow it: the use case's own rule, asked by
+      // reading its newest message (its NotFound is the refusal), not a copy of it here.
+      yield* Chat.use((chat) => chat.listMessages(actor, roomId, { limit: 1 }))
+      return null
     }
     const { roomId, ...message } = yield* decodeSendArguments(args)
     const sent = yield* Chat.use((chat) => chat.send(actor, roomId, message))

@@ -1,9 +1,10 @@
 /**
- * The AppSync resolver of Query.listMessages and Mutation.sendMessage on DynamoDB Local, next to
- * the REST functions of the same deployment (AUTH_MODE=cognito, so both know callers by their
- * Cognito identity): members send and read, anyone else is refused as for a room that does not
- * exist, a repeated clientMessageId is one message, bad arguments are a ValidationError naming
- * each — and what the resolver stores is what the REST route reads.
+ * The AppSync resolver of Query.listMessages, Mutation.sendMessage and Subscription.onMessage on
+ * DynamoDB Local, next to the REST functions of the same deployment (AUTH_MODE=cognito, so both
+ * know callers by their Cognito identity): members send, read and subscribe, anyone else is
+ * refused as for a room that does not exist, a repeated clientMessageId is one message, bad
+ * arguments are a ValidationError naming each — and what the resolver stores is what the REST
+ * route reads.
  */
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -33,6 +34,8 @@ const disposers: Array<() => Promise<void>> = []
 const owner = person("owner")
 const member = person("member")
 const outsider = person("outsider")
+const leaver = person("leaver")
+let teamId = ""
 let roomId = ""
 
 const rest = async (handler: HttpHandler, who: Person, method: string, path: string, body?: unknown, query: Record<string, string> = {}) => {
@@ -73,6 +76,7 @@ const appSyncEvent = (parentTypeName: string, fieldName: string, args: Record<st
 
 const send = (who: Person | null, args: Record<string, unknown>) => resolver(appSyncEvent("Mutation", "sendMessage", args, who), fakeContext())
 const list = (who: Person | null, args: Record<string, unknown>) => resolver(appSyncEvent("Query", "listMessages", args, who), fakeContext())
+const subscribe = (who: Person | null, args: Record<string, unknown>) => resolver(appSyncEvent("Subscription", "onMessage", args, who), fakeContext())
 
 /** The GraphQL error the resolver threw. */
 const refusal = async (call: Promise<unknown>): Promise<ResolverError> => {
@@ -99,11 +103,13 @@ beforeAll(async () => {
   teams = makeHttpHandler(functionGroups.teams, container("teams"))
   chat = makeHttpHandler(functionGroups.chat, container("chat"))
 
-  const team = await rest(teams, owner, "POST", "/api/teams", { name: "resolver team" })
-  const invitation = await rest(teams, owner, "POST", `/api/teams/${team.teamId}/invite`, { email: member.email, role: "member" })
-  await rest(teams, member, "POST", `/api/invitations/${invitation.invitationId}/accept`)
+  teamId = (await rest(teams, owner, "POST", "/api/teams", { name: "resolver team" })).teamId
+  for (const joining of [member, leaver]) {
+    const invitation = await rest(teams, owner, "POST", `/api/teams/${teamId}/invite`, { email: joining.email, role: "member" })
+    await rest(teams, joining, "POST", `/api/invitations/${invitation.invitationId}/accept`)
+  }
   await rest(teams, outsider, "GET", `/api/users/${outsider.sub}/teams`)
-  roomId = (await rest(chat, owner, "POST", "/api/chat/rooms", { teamId: team.teamId, name: "general" })).roomId
+  roomId = (await rest(chat, owner, "POST", "/api/chat/rooms", { teamId, name: "general" })).roomId
 }, 90_000)
 
 afterAll(async () => {
@@ -190,5 +196,44 @@ describe("Mutation.sendMessage and Query.listMessages", () => {
     const line = logs.records().find((r) => r["awsRequestId"] === context.awsRequestId)
     expect(line).toMatchObject({ function: "chatResolver", correlationId: "appsync-corr", field: "Mutation.sendMessage", outcome: "ok" })
     expect(logs.text).not.toContain("secret-ish words")
+  })
+})
+
+describe("Subscription.onMessage: who may subscribe to a room", () => {
+  it("lets a member of the room's team subscribe: null, so AppSync keeps the subscription", async () => {
+    expect(await subscribe(member, { roomId })).toBeNull()
+    expect(await subscribe(owner, { roomId })).toBeNull()
+  })
+
+  it("refuses a non-member as for a room that does not exist: NotFound, never the room", async () => {
+    expect(await refusal(subscribe(outsider, { roomId }))).toMatchObject({ name: "NotFound", message: "room not found" })
+    expect(await refusal(subscribe(member, { roomId: "01J00000000000000000000000" }))).toMatchObject({ name: "NotFound", message: "room not found" })
+  })
+
+  it("asks the rule when subscribing: a member removed from the team is refused from then on", async () => {
+    expect(await subscribe(leaver, { roomId })).toBeNull()
+    await rest(teams, owner, "DELETE", `/api/teams/${teamId}/members/${leaver.sub}`)
+    expect(await refusal(subscribe(leaver, { roomId }))).toMatchObject({ name: "NotFound" })
+  })
+
+  it("refuses a subscription without a Cognito identity, or with claims that make none", async () => {
+    expect(await refusal(subscribe(null, { roomId }))).toMatchObject({ name: "Unauthorized" })
+    const noEmail = { sub: randomUUID(), email: "", claims: { sub: randomUUID(), token_use: "access" } }
+    expect(await refusal(subscribe(noEmail, { roomId }))).toMatchObject({ name: "Unauthorized", message: "the identity has no email claim" })
+  })
+
+  it("refuses a bad or missing roomId with a ValidationError naming it", async () => {
+    for (const args of [{ roomId: "not a room id" }, { roomId: 42 }, {}, { roomId: null }]) {
+      const refused = await refusal(subscribe(member, args))
+      expect(refused.name, JSON.stringify(args)).toBe("ValidationError")
+      expect(refused.message, JSON.stringify(args)).toMatch(/^invalid arguments: roomId /)
+    }
+  })
+
+  it("logs the subscription check like any call", async () => {
+    const context = fakeContext()
+    await resolver(appSyncEvent("Subscription", "onMessage", { roomId }, outsider), context).catch(() => undefined)
+    const line = logs.records().find((r) => r["awsRequestId"] === context.awsRequestId && r["outcome"] !== undefined)
+    expect(line).toMatchObject({ function: "chatResolver", field: "Subscription.onMessage", outcome: "NotFound" })
   })
 })

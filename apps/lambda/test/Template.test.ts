@@ -21,15 +21,9 @@ import type { AnyEndpoint } from "@app/api"
 import { credentialEncryptionContext, PASSWORD_MIN_LENGTH } from "@app/domain"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { scenarioSuite } from "../../../packages/api/test/scenario/ScenarioSuite.js"
+import { apiDocRoutes, isDeviceKey, isPublic, SERVED_BY_REALTIME } from "../../../packages/api/test/support/ApiDocRoutes.js"
 import { parseTemplate } from "../scripts/CloudFormationYaml.js"
-import {
-  credentialsKeyActions,
-  type FunctionName,
-  functionAccess,
-  indexActions,
-  tableActions,
-  ttlStatusActions
-} from "../scripts/FunctionAccess.js"
+import * as Granted from "../scripts/FunctionAccess.js"
 import { bundleFunctions, functionNames, projectDir } from "../scripts/FunctionBundles.mjs"
 import {
   catchAllHttp,
@@ -38,14 +32,17 @@ import {
   namePrefix,
   preflightTargets,
   renderTemplate,
+  schemaDefinitions,
   schemaPath,
+  schemaRootFields,
+  schemaTypeBody,
   tableLogicalId,
   templatePath
 } from "../scripts/SamTemplate.js"
+import { resolvedFields } from "../src/ChatResolver.js"
 import { CATCH_ALL_FUNCTION, functionGroups } from "../src/FunctionGroups.js"
 import { restEvent } from "./support/ProxyEvents.js"
 import { type Access, type FunctionsTarget, makeFunctionsTarget, UNROUTED } from "./support/TemplateAccess.js"
-import { contractRoutes, isDeviceKey, isPublic, SERVED_BY_REALTIME } from "./support/TemplateContract.js"
 import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
 import { deployedEnvironment, invokeOnce } from "./support/TemplateStartup.js"
 import { branches, validateTemplate } from "./support/TemplateValidation.js"
@@ -57,11 +54,11 @@ const template = parseTemplate(text) as Json
 const resources = template.Resources as Record<string, Json>
 const resourcesOf = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type)
 const functions = resourcesOf("AWS::Serverless::Function")
-const functionResource = (name: FunctionName) => resources[functionLogicalId(name)]
+const functionResource = (name: Granted.FunctionName) => resources[functionLogicalId(name)]
 const groupOf = (name: string) => (functionGroups as Record<string, ReadonlyArray<AnyEndpoint>>)[name]
 
 const clone = <A>(value: A): A => structuredClone(value)
-const contract = contractRoutes()
+const contract = apiDocRoutes()
 const routed = contract.filter((route) => !SERVED_BY_REALTIME.has(route.key))
 
 interface RoutedEvent {
@@ -222,12 +219,12 @@ describe("template.yaml", () => {
   })
 
   describe("roles", () => {
-    const roleOf = (name: FunctionName) => {
+    const roleOf = (name: Granted.FunctionName) => {
       const role = functionResource(name).Properties.Role
       expect(role, name).toMatchObject({ "Fn::GetAtt": [expect.any(String), "Arn"] })
       return resources[role["Fn::GetAtt"][0]]
     }
-    const statementsOf = (name: FunctionName) =>
+    const statementsOf = (name: Granted.FunctionName) =>
       (roleOf(name).Properties.Policies as Array<Json>).flatMap((policy) => policy.PolicyDocument.Statement as Array<Json>)
     const tableOfArn = (resource: Json): string => {
       const [id, attribute] = resource["Fn::GetAtt"] ?? []
@@ -242,12 +239,12 @@ describe("template.yaml", () => {
     })
 
     it.each([...functionNames])("%s: DynamoDB on its own tables and their indexes only, never on `*`", (name) => {
-      const access = functionAccess[name] as { tables: Partial<Record<Tables.TableKey, "read" | "readWrite">> }
+      const access = Granted.functionAccess[name] as { tables: Partial<Record<Tables.TableKey, "read" | "readWrite">> }
       const all = statementsOf(name).filter((s) => [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")))
-      const dynamo = all.filter((s) => JSON.stringify(s.Action) !== JSON.stringify(ttlStatusActions))
-      const ttl = all.filter((s) => JSON.stringify(s.Action) === JSON.stringify(ttlStatusActions))
+      const dynamo = all.filter((s) => JSON.stringify(s.Action) !== JSON.stringify(Granted.ttlStatusActions))
+      const ttl = all.filter((s) => JSON.stringify(s.Action) === JSON.stringify(Granted.ttlStatusActions))
       expect(ttl.flatMap((s) => [s.Resource].flat().map(tableOfArn)).sort(), `${name}: DescribeTimeToLive`).toEqual(
-        functionAccess[name].ttlStatus ? Tables.tableKeys.filter((t) => Tables.definition(t).ttlAttribute !== undefined).sort() : []
+        Granted.functionAccess[name].ttlStatus ? Tables.tableKeys.filter((t) => Tables.definition(t).ttlAttribute !== undefined).sort() : []
       )
       const granted: Record<string, Array<string>> = {}
       const indexes: Array<string> = []
@@ -259,7 +256,7 @@ describe("template.yaml", () => {
             expect(match, resource["Fn::Sub"]).not.toBeNull()
             const table = Tables.tableKeys.find((t) => tableLogicalId(t) === match[1])!
             expect(Tables.indexOf(table, match[2]!), resource["Fn::Sub"]).toBeDefined()
-            expect(statement.Action).toEqual(indexActions)
+            expect(statement.Action).toEqual(Granted.indexActions)
             indexes.push(`${table}/${match[2]}`)
           } else {
             const table = tableOfArn(resource)
@@ -269,7 +266,7 @@ describe("template.yaml", () => {
         }
       }
       expect(Object.keys(granted).sort()).toEqual(Object.keys(access.tables).sort())
-      for (const [table, level] of Object.entries(access.tables)) expect(granted[table], `${name} on ${table}`).toEqual(tableActions[level!])
+      for (const [table, level] of Object.entries(access.tables)) expect(granted[table], `${name} on ${table}`).toEqual(Granted.tableActions[level!])
       expect(indexes.sort()).toEqual(
         Object.keys(access.tables).flatMap((t) => Tables.definition(t as Tables.TableKey).indexes.map((i) => `${t}/${i.indexName}`)).sort()
       )
@@ -280,14 +277,14 @@ describe("template.yaml", () => {
       const contextKeys = Object.keys(credentialEncryptionContext("u" as never, "p" as never, "a" as never))
       for (const name of functionNames) {
         const kms = statementsOf(name).filter((s) => [s.Action].flat().some((a: string) => a.startsWith("kms:")))
-        if (!functionAccess[name].credentialsKey) {
+        if (!Granted.functionAccess[name].credentialsKey) {
           expect(kms, name).toEqual([])
           continue
         }
         expect(kms, name).toEqual([{
           Sid: expect.any(String),
           Effect: "Allow",
-          Action: [...credentialsKeyActions],
+          Action: [...Granted.credentialsKeyActions],
           Resource: { "Fn::GetAtt": ["CredentialsKey", "Arn"] },
           Condition: {
             "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": contextKeys },
@@ -295,7 +292,7 @@ describe("template.yaml", () => {
           }
         }])
       }
-      expect(functionNames.filter((name) => functionAccess[name].credentialsKey)).toEqual(["platforms"])
+      expect(functionNames.filter((name) => Granted.functionAccess[name].credentialsKey)).toEqual(["platforms"])
       expect(resources.CredentialsKeyAlias.Properties).toEqual({
         AliasName: { "Fn::Sub": "alias/sivera-${Stage}-credentials" },
         TargetKeyId: { Ref: "CredentialsKey" }
@@ -378,23 +375,74 @@ describe("template.yaml", () => {
     expect(resources.RestApi.Properties.Auth.Authorizers.CognitoAuthorizer.UserPoolArn).toEqual({ "Fn::GetAtt": ["UserPool", "Arn"] })
   })
 
-  it("wires AppSync: the schema has the resolved fields, onMessage subscribes to sendMessage, both fields go to chatResolver", () => {
+  it("makes API Gateway's own refusals problem+json: an unknown method or path is a 404 RouteNotFound, a refused token a 401", () => {
+    const responses = resources.RestApi.Properties.GatewayResponses
+    for (const [type, status, code] of [["MISSING_AUTHENTICATION_TOKEN", 404, "RouteNotFound"], ["UNAUTHORIZED", 401, "InvalidToken"]] as const) {
+      const response = responses[type]
+      expect(response.StatusCode).toBe(String(status))
+      expect(response.ResponseParameters.Headers["Content-Type"]).toBe("'application/problem+json'")
+      const body = JSON.parse(response.ResponseTemplates["application/json"])
+      expect(body).toMatchObject({ status, code })
+    }
+  })
+
+  it("wires AppSync: the schema has the resolved fields, onMessage subscribes to sendMessage, each root field goes to chatResolver", () => {
     const schema = readFileSync(schemaPath(projectDir), "utf8")
     expect(resources.ChatGraphQLSchema.Properties.Definition).toBe(schema)
-    // Descriptions (block strings, and a string alone on its line) out, so braces in them do not count.
-    const definitions = schema.replace(/"""[\s\S]*?"""/g, "").replace(/^\s*"[^"\n]*"\s*$/gm, "")
-    const body = (type: string) => new RegExp(`type ${type} \\{([^}]*)\\}`).exec(definitions)?.[1] ?? ""
+    const definitions = schemaDefinitions(schema)
+    const body = (type: string) => schemaTypeBody(definitions, type) ?? ""
     expect(body("Query")).toMatch(/listMessages\(roomId: ID!, before: Int, after: Int, limit: Int\): MessagePage!/)
     expect(body("Mutation")).toMatch(/sendMessage\(roomId: ID!, body: String!, clientMessageId: ID!\): Message!/)
+    // roomId required: a subscription without it would be matched against every room's messages.
     expect(body("Subscription")).toMatch(/onMessage\(roomId: ID!\): Message @aws_subscribe\(mutations: \["sendMessage"\]\)/)
-    const resolvers = resourcesOf("AWS::AppSync::Resolver").map(([, r]) => r.Properties)
-    expect(resolvers.map((r) => `${r.TypeName}.${r.FieldName}`).sort()).toEqual(["Mutation.sendMessage", "Query.listMessages"])
+    // The subscription filter matches the mutation result's roomId: the result type must have it.
+    expect(body("Message")).toMatch(/^\s*roomId: ID!$/m)
+    const rootFields = schemaRootFields(schema).map((f) => `${f.typeName}.${f.fieldName}`)
+    expect(rootFields).toEqual(["Query.listMessages", "Mutation.sendMessage", "Subscription.onMessage"])
+    const resolvers = resourcesOf("AWS::AppSync::Resolver").map(([, r]) => r)
+    // Every root field resolved, the subscription too: without its resolver anyone signed in could
+    // subscribe to any room.
+    expect(resolvers.map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`).sort()).toEqual([...rootFields].sort())
+    expect([...resolvedFields].sort()).toEqual([...rootFields].sort())
     for (const resolver of resolvers) {
-      expect(resolver.DataSourceName).toEqual({ "Fn::GetAtt": ["ChatResolverDataSource", "Name"] })
-      expect(body(resolver.TypeName)).toContain(`${resolver.FieldName}(`)
+      expect(resolver.Properties).toEqual({
+        ApiId: { "Fn::GetAtt": ["ChatGraphQLApi", "ApiId"] },
+        TypeName: resolver.Properties.TypeName,
+        FieldName: resolver.Properties.FieldName,
+        Kind: "UNIT",
+        DataSourceName: { "Fn::GetAtt": ["ChatResolverDataSource", "Name"] }
+      })
+      expect(resolver.DependsOn).toBe("ChatGraphQLSchema")
     }
-    expect(resources.ChatResolverDataSource.Properties.LambdaConfig.LambdaFunctionArn).toEqual({ "Fn::GetAtt": ["ChatResolverFunction", "Arn"] })
+    expect(resources.ChatResolverDataSource.Properties).toMatchObject({
+      Type: "AWS_LAMBDA",
+      LambdaConfig: { LambdaFunctionArn: { "Fn::GetAtt": ["ChatResolverFunction", "Arn"] } }
+    })
     expect(resources.ChatGraphQLApi.Properties.AuthenticationType).toBe("AMAZON_COGNITO_USER_POOLS")
+    expect(resources.ChatGraphQLApi.Properties.AdditionalAuthenticationProviders).toBeUndefined()
+  })
+
+  it("finds the root fields of a schema with descriptions, comments and arguments over several lines", () => {
+    const sdl = [
+      "# type Query { commented: Int }",
+      "type Query {",
+      '  "a field"',
+      "  one(",
+      "    a: Int",
+      "    b: String",
+      "  ): Int",
+      '  """',
+      "  type Mutation { inDescription: Int }",
+      '  """',
+      "  two: String",
+      "}",
+      "type Subscription { three(x: ID!): Int @aws_subscribe(mutations: [\"m\"]) }"
+    ].join("\n")
+    expect(schemaRootFields(sdl)).toEqual([
+      { typeName: "Query", fieldName: "one" },
+      { typeName: "Query", fieldName: "two" },
+      { typeName: "Subscription", fieldName: "three" }
+    ])
   })
 
   it("wires IoT Core: every device's readings topic to sensorIngest, which IoT may invoke", () => {
@@ -412,7 +460,7 @@ describe("template.yaml", () => {
   it("runs cleanup (the TTL check) on a schedule, and nothing else may read the TTL settings", () => {
     const events = Object.values(functionResource("cleanup").Properties.Events) as Array<Json>
     expect(events).toEqual([expect.objectContaining({ Type: "Schedule", Properties: expect.objectContaining({ Enabled: true }) })])
-    expect(functionNames.filter((name) => functionAccess[name].ttlStatus)).toEqual(["cleanup"])
+    expect(functionNames.filter((name) => Granted.functionAccess[name].ttlStatus)).toEqual(["cleanup"])
   })
 })
 
@@ -423,7 +471,7 @@ describe("each function, started from the build with the environment the templat
   const id = "01J0STARTUPCHECK0000000000"
   const claims = { sub: "startup-check-user", email: "startup-check@example.test", email_verified: "true", name: "Startup Check" }
   /** An event of the function's kind that gets past event validation (so the runtime is built). */
-  const eventFor = (name: FunctionName): unknown => {
+  const eventFor = (name: Granted.FunctionName): unknown => {
     const group = groupOf(name)
     if (group !== undefined) {
       const endpoint = group[0]!
@@ -486,7 +534,7 @@ scenarioSuite("one DynamoDB client per Lambda function (role check)", async () =
 
 describe("each HTTP function's role, against the requests its routes sent during the scenarios", () => {
   /** What a role grants, as "action table" and "action table/index/name". */
-  const grantsOf = (fn: FunctionName): Set<string> => {
+  const grantsOf = (fn: Granted.FunctionName): Set<string> => {
     const role = resources[functionResource(fn).Properties.Role["Fn::GetAtt"][0]]
     const tableOf = (id: string) => Tables.tableKeys.find((t) => tableLogicalId(t) === id)
     const grants = new Set<string>()
@@ -508,7 +556,7 @@ describe("each HTTP function's role, against the requests its routes sent during
     return functionsTarget!.accesses.get(fn) ?? []
   }
 
-  it.each(Object.keys(functionGroups) as Array<FunctionName>)("%s: its role grants every request it sent", (fn) => {
+  it.each(Object.keys(functionGroups) as Array<Granted.FunctionName>)("%s: its role grants every request it sent", (fn) => {
     const grants = grantsOf(fn)
     const refused = [...new Set(recorded(fn).map(needed))].filter((permission) => !grants.has(permission))
     expect(recorded(fn).length, `${fn} sent no request at all: the scenarios did not reach it`).toBeGreaterThan(0)
@@ -517,7 +565,7 @@ describe("each HTTP function's role, against the requests its routes sent during
 
   it.each(Object.keys(functionGroups))("%s: its role grants no table its routes never touched (but users: a new Cognito caller's first request creates the user)", (fn) => {
     const touched = new Set(recorded(fn).map((access) => access.table))
-    const access = functionAccess[fn as FunctionName] as { tables: Record<string, string> }
+    const access = Granted.functionAccess[fn as Granted.FunctionName] as { tables: Record<string, string> }
     const bearer = groupOf(fn)!.some((endpoint) => endpoint.auth === "bearer")
     const unused = Object.keys(access.tables).filter((table) => !touched.has(table as Tables.TableKey) && !(table === "users" && bearer))
     expect(unused, `${fn} is granted tables it never used`).toEqual([])
@@ -528,7 +576,7 @@ describe("each HTTP function's role, against the requests its routes sent during
   })
 
   it("the chat resolver runs the chat routes' use cases, and is granted what they are", () => {
-    expect(functionAccess.chatResolver.tables).toEqual(functionAccess.chat.tables)
+    expect(Granted.functionAccess.chatResolver.tables).toEqual(Granted.functionAccess.chat.tables)
   })
 
   afterAll(() => {

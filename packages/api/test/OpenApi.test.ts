@@ -1,67 +1,18 @@
 /**
  * The OpenAPI document against API.md itself: the route tables of /work/shared/API.md are parsed
- * at test time, so a route added to (or dropped from) either side fails here. Also checks the
+ * at test time (support/ApiDocRoutes.ts), so a route added to (or dropped from) either side fails
+ * here. Also checks the
  * document's own integrity: references resolve, path parameters are declared, operationIds are
  * unique, and authenticated routes declare bearer security.
  */
-import { readFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { openApiDocument, pathParameters, routes } from "../src/index.js"
+import { apiDocRoutes, isDeviceKey, isPublic, SERVED_BY_REALTIME } from "./support/ApiDocRoutes.js"
 import { apiRequest, jsonOf } from "./support/ApiRequests.js"
 import { makeInProcessApi } from "./support/InProcessApi.js"
 
-/**
- * The SSE status stream is served by the realtime transport of each shell, not by the handler
- * (API.md lists it with the QR routes), so it is not an operation of the handler's document.
- */
-const SERVED_BY_REALTIME = new Set(["GET /api/qr/sse/{challengeId}"])
-
-interface ContractRow {
-  readonly section: string
-  readonly methods: ReadonlyArray<string>
-  readonly path: string
-  /** The auth column; undefined when the table has none (then the section heading says it). */
-  readonly auth: string | undefined
-  readonly answer: string
-}
-
-const cells = (line: string) => line.trim().replace(/^\|/, "").replace(/\|$/, "").split(/(?<!\\)\|/).map((c) => c.trim())
-
-/** Every row of every route table of API.md (a table whose header has `method` and `path`). */
-const parseContract = (markdown: string): Array<ContractRow> => {
-  const rows: Array<ContractRow> = []
-  let section = ""
-  let header: Array<string> | undefined
-  for (const line of markdown.split("\n")) {
-    if (line.startsWith("## ")) section = line.slice(3).trim()
-    if (!line.trim().startsWith("|")) {
-      header = undefined
-      continue
-    }
-    const row = cells(line)
-    if (header === undefined) {
-      header = row.map((c) => c.toLowerCase())
-      continue
-    }
-    if (row.every((c) => /^-+$/.test(c))) continue
-    const column = (name: string) => {
-      const index = header!.findIndex((h) => h === name || h.startsWith(`${name} `))
-      return index < 0 ? undefined : row[index]
-    }
-    const method = column("method")
-    const path = column("path")
-    if (method === undefined || path === undefined) continue
-    // "POST (GET accepted)" is two methods answered alike.
-    const methods = [...method.matchAll(/\b(GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!)
-    rows.push({ section, methods, path, auth: column("auth"), answer: column("answer") ?? "" })
-  }
-  return rows
-}
-
-const apiMd = readFileSync(fileURLToPath(new URL("../../../../shared/API.md", import.meta.url)), "utf8")
-const contract = parseContract(apiMd)
-const contractOperations = contract.flatMap((row) => row.methods.map((method) => ({ ...row, method, key: `${method} ${row.path}` })))
+// The SSE status stream is each shell's realtime transport, not an operation of the handler's document.
+const contractOperations = apiDocRoutes()
 const servedOperations = contractOperations.filter((op) => !SERVED_BY_REALTIME.has(op.key))
 
 type Json = Record<string, any>
@@ -83,7 +34,7 @@ const operations = (): Array<{ key: string; path: string; method: string; operat
 describe("API.md", () => {
   it("parses into the tables it has (a guard against a silently broken parser)", () => {
     expect(contractOperations.length).toBeGreaterThanOrEqual(45)
-    expect(new Set(contract.map((r) => r.section))).toEqual(
+    expect(new Set(contractOperations.map((op) => op.section))).toEqual(
       new Set(["Health", "Auth", "Users", "Teams", "Platforms and campaigns (all: auth, and `{userId}` must be the caller, else 403)", "Chat", "QR login", "Sensors"])
     )
     expect(contractOperations.map((op) => op.key)).toContain("GET /api/qr/init")
@@ -118,11 +69,10 @@ describe("the OpenAPI document", () => {
 
   it.each(servedOperations.map((op) => [op.key, op] as const))("%s declares the security API.md asks for", (_key, op) => {
     const operation = document["paths"][op.path][op.method.toLowerCase()] as Json
-    const auth = op.auth ?? (op.section.includes("all: auth") ? "auth" : undefined)
-    expect(auth, "API.md says who may call it").toBeDefined()
-    if (auth === "–" || auth === "-") {
+    expect(op.auth, "API.md says who may call it").toBeDefined()
+    if (isPublic(op)) {
       expect(operation["security"]).toBeUndefined()
-    } else if (auth!.includes("X-Device-Key")) {
+    } else if (isDeviceKey(op)) {
       expect(operation["security"]).toEqual([{ deviceKey: [] }])
     } else {
       expect(operation["security"]).toEqual([{ bearer: [] }])
