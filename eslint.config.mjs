@@ -45,7 +45,9 @@ export default tseslint.config(
     // The contract's scenario suite is written once in packages/api/test and run by each shell's
     // tests against its own deployment (as adapters run the domain's contract suites).
     // The web app's component tests run the real contract in process (packages/api/test/support).
-    files: ["apps/*/test/**/*.ts", "apps/*/test/**/*.tsx"],
+    // DynamoDB Local's launcher and the free-port helper live in the AWS adapter's test support
+    // (the one folder its own tests and the apps' tests may all import).
+    files: ["apps/*/test/**/*.ts", "apps/*/test/**/*.tsx", "apps/*/e2e/**/*.ts"],
     rules: {
       "@nx/enforce-module-boundaries": ["error", {
         enforceBuildableLibDependency: false,
@@ -53,7 +55,9 @@ export default tseslint.config(
           "../../../packages/api/test/scenario/*",
           "../../../../packages/api/test/scenario/*",
           "../../../packages/api/test/support/*",
-          "../../../../packages/api/test/support/*"
+          "../../../../packages/api/test/support/*",
+          "../../../packages/adapters-aws/test/support/*",
+          "../../../../packages/adapters-aws/test/support/*"
         ],
         depConstraints: [
           { sourceTag: "type:shell", onlyDependOnLibsWithTags: ["type:api", "type:adapter", "type:domain"] },

@@ -26,11 +26,12 @@
  * — the same classes as the REST problems, never internals (those are logged).
  */
 import { actorFromClaims, ChatRoutes, fromFailure } from "@app/api"
-import { Chat, decodeInput, ListMessagesInput, RoomId, SendMessageInput, Unauthenticated, ValidationError } from "@app/domain"
+import { type Auth, Chat, decodeInput, ListMessagesInput, RoomId, SendMessageInput, Unauthenticated, ValidationError } from "@app/domain"
 import { Cause, Effect, Exit, Schema } from "effect"
 import { type Container, ContainerInitError, makeContainer } from "./Container.js"
 import { awsRequestIdOf, correlationIdOf, type InvocationContext } from "./Invocation.js"
-import { type LambdaServices, makeLambdaLayer } from "./LambdaLayer.js"
+import * as FunctionWiring from "./FunctionWiring.js"
+import { functionLayer } from "./LambdaLayer.js"
 
 /** A refusal AppSync shows the client: `name` is the GraphQL errorType. */
 export class ResolverError extends Error {
@@ -148,7 +149,10 @@ const headersOf = (event: unknown): Readonly<Record<string, string>> => {
   )
 }
 
-export const makeChatResolver = (container: Container<LambdaServices>): ChatResolver => async (event, context) => {
+/** What a resolver's runtime must provide: Chat, and Auth to provision the Cognito caller. */
+export type ChatResolverServices = Chat | Auth
+
+export const makeChatResolver = (container: Container<ChatResolverServices>): ChatResolver => async (event, context) => {
   const started = performance.now()
   const awsRequestId = awsRequestIdOf(context)
   const ids = { awsRequestId, correlationId: correlationIdOf({ headers: headersOf(event) }, undefined, awsRequestId) }
@@ -191,6 +195,6 @@ const describe = (error: unknown): string => {
   return [tag, reason].filter((x) => typeof x === "string").join(": ") || "unknown failure"
 }
 
-/** The deployed resolver's handler. */
+/** The deployed resolver's handler: its own wiring (FunctionWiring.chatResolver), on DynamoDB. */
 export const chatResolverFunction = (): ChatResolver =>
-  makeChatResolver(makeContainer({ functionName: "chatResolver", layer: (config) => makeLambdaLayer(config) }))
+  makeChatResolver(makeContainer({ functionName: "chatResolver", layer: (config) => functionLayer(config, FunctionWiring.chatResolver) }))

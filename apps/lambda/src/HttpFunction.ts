@@ -13,23 +13,17 @@ import { fromProxyEvent, type PayloadVersion, type ProxyResult, toProxyResult } 
 import { type Container, ContainerInitError, makeContainer } from "./Container.js"
 import { preflight, withCors } from "./Cors.js"
 import { awsRequestIdOf, correlationIdOf, type InvocationContext } from "./Invocation.js"
-import { type LambdaServices, makeLambdaLayer } from "./LambdaLayer.js"
+import type { LambdaStorePorts, WiringOf } from "./FunctionWiring.js"
+import { functionLayer } from "./LambdaLayer.js"
 
 export type HttpHandler = (event: unknown, context?: InvocationContext) => Promise<ProxyResult>
-
-/** The container of a deployed HTTP function: the full product over DynamoDB, from the environment. */
-export const lambdaContainer = (functionName: string): Container<LambdaServices> =>
-  makeContainer({ functionName, layer: (config) => makeLambdaLayer(config) })
 
 const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10
 
 const internalError = (): ApiResponse => problemResponse(problem(500))
 
 /** The handler of a function serving `endpoints`; anything else is the contract's 404 (or 405). */
-export const makeHttpHandler = (
-  endpoints: ReadonlyArray<AnyEndpoint>,
-  container: Container<LambdaServices>
-): HttpHandler => {
+export const makeHttpHandler = <R>(endpoints: ReadonlyArray<AnyEndpoint>, container: Container<R>): HttpHandler => {
   const handleApi = makeApiHandler(endpoints)
 
   return async (event, context) => {
@@ -80,6 +74,12 @@ export const makeHttpHandler = (
   }
 }
 
-/** A deployed HTTP function's handler (the entry files export it as `handler`). */
-export const httpFunction = (functionName: string, endpoints: ReadonlyArray<AnyEndpoint>): HttpHandler =>
-  makeHttpHandler(endpoints, lambdaContainer(functionName))
+/**
+ * A deployed HTTP function's handler (the entry files export it as `handler`): its routes over its
+ * own wiring (FunctionWiring), on DynamoDB, configured from the environment.
+ */
+export const httpFunction = <A, P extends LambdaStorePorts>(
+  functionName: string,
+  endpoints: ReadonlyArray<AnyEndpoint>,
+  wiring: WiringOf<A, P>
+): HttpHandler => makeHttpHandler(endpoints, makeContainer({ functionName, layer: (config) => functionLayer(config, wiring) }))

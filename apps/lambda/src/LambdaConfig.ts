@@ -24,19 +24,20 @@
  *   refresh and QR exchange still issue the contract's tokens), AUTH_ISSUER, AUTH_AUDIENCE,
  *   AUTH_ACCESS_TOKEN_TTL_SECONDS, AUTH_REFRESH_TOKEN_TTL_SECONDS, AUTH_REFRESH_GRACE_SECONDS
  *   (AuthConfig.layerConfig); KMS_* or SECRETS_MASTER_KEY* as above.
- * The cleanup function builds only the DynamoDB client: it needs AWS_REGION, DYNAMODB_* and
- * LOG_LEVEL, no secret.
+ * A function reads only what its own wiring builds (FunctionWiring): the AUTH_* secrets where
+ * Auth runs (every function but health, sensorIngest and cleanup), KMS_* / SECRETS_MASTER_KEY*
+ * in platforms alone. The cleanup function builds only the DynamoDB client: it needs AWS_REGION,
+ * DYNAMODB_* and LOG_LEVEL, no secret.
  *
- * The rate-limit and origin rules are the server's (apps/server ServerConfig); a shell cannot
- * import another shell, so the small parsers are repeated here. Only types come from the contract
- * here, so a function that does not serve it (cleanup) does not bundle it; the contract's
- * defaults are filled in by LambdaLayer.
+ * LOG_LEVEL, CORS_ORIGINS, PUBLIC_URL, BODY_LIMIT_BYTES and RATE_LIMIT_* are read by the
+ * contract's readers (ShellSettings, ApiSettings), as the server reads them. Only what the
+ * environment sets of the contract's settings is kept here; the contract's defaults are filled in
+ * by LambdaLayer.
  */
-import type { RateLimitName } from "@app/api"
-import type { RateLimitPolicy } from "@app/domain"
+import { type ApiSettingsOverrides, type Environment, type LogLevelName, readApiSettingsOverrides, readCorsOrigins, readLogLevel, readPublicUrl, type SettingError, settingOf } from "@app/api"
 import { Data, Result } from "effect"
 
-export type LogLevelName = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"
+export type { LogLevelName }
 
 export type AuthMode = "jwt" | "cognito"
 
@@ -50,10 +51,7 @@ export interface LambdaConfig {
   readonly corsOrigins: ReadonlyArray<string>
   readonly logLevel: LogLevelName
   /** What the environment sets of the contract's settings; the contract's defaults fill the rest. */
-  readonly apiOverrides: {
-    readonly maxBodyBytes?: number
-    readonly rateLimits: Partial<Record<RateLimitName, RateLimitPolicy>>
-  }
+  readonly apiOverrides: ApiSettingsOverrides
   /** What the adapters read their own settings from. */
   readonly environment: Readonly<Record<string, string>>
 }
@@ -64,102 +62,33 @@ export class LambdaConfigError extends Data.TaggedError("LambdaConfigError")<{
   readonly message: string
 }> {}
 
-const LOG_LEVELS: ReadonlyArray<LogLevelName> = ["fatal", "error", "warn", "info", "debug", "trace", "silent"]
-
-const rateLimitVariables: Readonly<Record<RateLimitName, string>> = {
-  login: "RATE_LIMIT_LOGIN",
-  signup: "RATE_LIMIT_SIGNUP",
-  qrInit: "RATE_LIMIT_QR_INIT",
-  ingest: "RATE_LIMIT_INGEST"
-}
-
-const invalid = (variable: string, problem: string) =>
-  Result.fail(new LambdaConfigError({ variable, message: `${variable}: ${problem}` }))
-
-/** "20/60" → 20 requests per 60 s. */
-const parseRatePolicy = (variable: string, text: string): Result.Result<RateLimitPolicy, LambdaConfigError> => {
-  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text)
-  const limit = match === null ? NaN : Number(match[1])
-  const seconds = match === null ? NaN : Number(match[2])
-  if (!Number.isSafeInteger(limit) || limit < 1 || !Number.isSafeInteger(seconds) || seconds < 1) {
-    return invalid(variable, `must be "<requests>/<seconds>" with positive integers, e.g. "20/60"`)
-  }
-  return Result.succeed({ limit, windowMs: seconds * 1000 })
-}
-
-const parseOrigins = (text: string | undefined): Result.Result<ReadonlyArray<string>, LambdaConfigError> => {
-  if (text === undefined) return Result.succeed([])
-  const origins: Array<string> = []
-  for (const entry of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
-    let origin: string | undefined
-    try {
-      const url = new URL(entry)
-      origin = (url.protocol === "http:" || url.protocol === "https:") && url.origin === entry.replace(/\/$/, "") ? url.origin : undefined
-    } catch {
-      origin = undefined
-    }
-    // The entry is an origin the operator wrote, not a secret: quoting it helps find the typo.
-    if (origin === undefined) return invalid("CORS_ORIGINS", `"${entry}" is not an origin like https://app.example.com`)
-    origins.push(origin)
-  }
-  return Result.succeed(origins)
-}
-
-const parsePublicUrl = (text: string | undefined): Result.Result<string, LambdaConfigError> => {
-  if (text === undefined) return Result.succeed("http://localhost:3000")
-  try {
-    const url = new URL(text)
-    if (url.protocol === "http:" || url.protocol === "https:") return Result.succeed(url.toString().replace(/\/+$/, ""))
-  } catch {
-    // reported below
-  }
-  return invalid("PUBLIC_URL", "must be an http(s) URL, e.g. https://app.example.com")
-}
-
-const parsePositiveInt = (variable: string, text: string): Result.Result<number, LambdaConfigError> => {
-  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN
-  return Number.isSafeInteger(value) && value > 0 ? Result.succeed(value) : invalid(variable, "must be a positive integer")
-}
+/** The shared readers' refusal, as this shell's error. */
+const asConfigError = <A>(result: Result.Result<A, SettingError>): Result.Result<A, LambdaConfigError> =>
+  Result.mapError(result, (error) => new LambdaConfigError({ variable: error.variable, message: error.message }))
 
 /** Reads the settings from `env` (the process environment by default). Blank values count as unset. */
-export const load = (
-  env: Readonly<Record<string, string | undefined>> = process.env
-): Result.Result<LambdaConfig, LambdaConfigError> =>
+export const load = (env: Environment = process.env): Result.Result<LambdaConfig, LambdaConfigError> =>
   Result.gen(function*() {
     const environment: Record<string, string> = {}
     for (const [name, value] of Object.entries(env)) if (value !== undefined) environment[name] = value
-    const setting = (name: string): string | undefined => {
-      const value = environment[name]
-      return value === undefined || value.trim() === "" ? undefined : value.trim()
-    }
 
-    const authModeText = setting("AUTH_MODE") ?? "jwt"
-    if (authModeText !== "jwt" && authModeText !== "cognito") return yield* invalid("AUTH_MODE", `must be "jwt" or "cognito"`)
-    const logLevelText = setting("LOG_LEVEL") ?? "info"
-    const logLevel = LOG_LEVELS.find((level) => level === logLevelText)
-    if (logLevel === undefined) return yield* invalid("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`)
+    const authMode = settingOf(environment, "AUTH_MODE") ?? "jwt"
+    if (authMode !== "jwt" && authMode !== "cognito") {
+      return yield* Result.fail(new LambdaConfigError({ variable: "AUTH_MODE", message: `AUTH_MODE: must be "jwt" or "cognito"` }))
+    }
+    const logLevel = yield* asConfigError(readLogLevel(environment))
 
     // The secrets are checked by the layers that use them (AuthConfig, the cipher) when the
     // runtime is built, so a function that needs none (cleanup) does not require them.
-    const cipher = setting("KMS_KEY_ID") === undefined ? "local" : "kms"
+    const cipher = settingOf(environment, "KMS_KEY_ID") === undefined ? "local" : "kms"
 
-    const rateLimits: Partial<Record<RateLimitName, RateLimitPolicy>> = {}
-    for (const policy of Object.keys(rateLimitVariables) as Array<RateLimitName>) {
-      const text = setting(rateLimitVariables[policy])
-      if (text !== undefined) rateLimits[policy] = yield* parseRatePolicy(rateLimitVariables[policy], text)
-    }
-
-    const bodyLimit = setting("BODY_LIMIT_BYTES")
     return {
-      authMode: authModeText,
+      authMode,
       cipher,
-      publicUrl: yield* parsePublicUrl(setting("PUBLIC_URL")),
-      corsOrigins: yield* parseOrigins(setting("CORS_ORIGINS")),
+      publicUrl: yield* asConfigError(readPublicUrl(environment, "http://localhost:3000")),
+      corsOrigins: yield* asConfigError(readCorsOrigins(environment)),
       logLevel,
-      apiOverrides: {
-        ...(bodyLimit === undefined ? {} : { maxBodyBytes: yield* parsePositiveInt("BODY_LIMIT_BYTES", bodyLimit) }),
-        rateLimits
-      },
+      apiOverrides: yield* asConfigError(readApiSettingsOverrides(environment)),
       environment
     } satisfies LambdaConfig
   })

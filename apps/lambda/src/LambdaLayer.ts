@@ -1,102 +1,92 @@
 /**
- * Every service a function's runtime provides, for its configuration: the product's use cases
- * (InProcess.make from the domain) over the DynamoDB stores (AwsStores) and the chosen cipher
- * (KMS when KMS_KEY_ID is set, else the local envelope cipher), the contract's Authenticator for
- * AUTH_MODE, a Readiness probe of DynamoDB and the contract's settings. The same wiring as the
- * server's STORE=dynamodb, minus what a Lambda cannot hold:
+ * A function's runtime Layer, for its configuration: its wiring (FunctionWiring: the use cases it
+ * runs over the store ports they use) on DynamoDB with one client, ids and randomness, the
+ * contract's settings, and the ConfigProvider the adapters read AWS_REGION, DYNAMODB_*, AUTH_*,
+ * KMS_* and SECRETS_MASTER_KEY* from. The same wiring as the server's STORE=dynamodb, per function.
  *
- * - Realtime buses in process (ChatBusMemory, QrEventsMemory, SensorBusMemory). A Lambda has no
- *   long-lived subscribers to reach: AppSync fans chat out (its subscription is attached to the
- *   sendMessage mutation), QR status is polled, live positions are not served. What the use cases
- *   publish reaches nobody, and they never fail because of it.
- * - CampaignSourceMemory stands in for the real ad-platform clients (Google Ads, Meta, Naver,
- *   Kakao, TikTok), none of which this repository can reach — as in the server; a deployment
- *   swaps in real ones here.
- *
+ * `makeLambdaLayer` is every function's wiring at once — every route of the contract and both
+ * event handlers in one runtime — for tests and anyone who wants one runtime for all of them.
  * `stores` swaps the store ports for others (a test runs the same handlers over Postgres), which
  * is the only thing that differs between deployments. Spans are off as in the server: nothing
  * exports them.
  */
-import { AwsStores, DynamoClient, KmsEnvelopeCipher } from "@app/adapters-aws"
-import {
-  ApiSettings,
-  type ApiServices,
-  type ApiSettingsShape,
-  Authenticator,
-  defaultApiSettings,
-  Readiness,
-  type ReadinessProbe
-} from "@app/api"
-import { AuthConfig, type PasswordHasher, QrLoginConfig, type Randomness, type SecretCipher } from "@app/domain"
-import { CampaignSourceMemory, ChatBusMemory, QrEventsMemory, SensorBusMemory } from "@app/domain/memory"
-import { InProcess, LocalEnvelopeCipher, ScryptPasswordHasher } from "@app/domain/node"
-import { ConfigProvider, Effect, Layer, References } from "effect"
+import { DynamoClient } from "@app/adapters-aws"
+import { ApiSettings, type ApiServices, type ApiSettingsShape, withDefaultApiSettings } from "@app/api"
+import { Ids, Randomness } from "@app/domain"
+import { ConfigProvider, Layer, References } from "effect"
+import * as FunctionWiring from "./FunctionWiring.js"
+import type { LambdaLayerOptions, LambdaStorePorts, WiringOf } from "./FunctionWiring.js"
 import type { LambdaConfig } from "./LambdaConfig.js"
 
-/** What a function's runtime provides: the contract's services (and the ports under them). */
+export type { LambdaLayerOptions, LambdaStorePorts } from "./FunctionWiring.js"
+
+/** What the runtime of every function at once provides: the contract's services (and the ports under them). */
 export type LambdaServices = ApiServices
 
-/** Every store port of the product but the realtime buses and CampaignSource, and its readiness probes. */
-export type LambdaStorePorts = Layer.Success<typeof AwsStores.stores> | Readiness
-
-export interface LambdaLayerOptions {
-  /** The store ports; DynamoDB from DYNAMODB_* / AWS_REGION by default. */
-  readonly stores?: Layer.Layer<LambdaStorePorts, unknown>
-  /**
-   * Tests only: a cheaper password hasher (ScryptPasswordHasher.layerTest). The default is scrypt
-   * at OWASP cost. Deliberately not reachable from the environment.
-   */
-  readonly passwordHasher?: Layer.Layer<PasswordHasher, never, Randomness>
-}
-
-/** A GetItem of a key that never exists: the table is there and the credentials work. */
-const dynamoProbe = Effect.gen(function*() {
-  const dynamo = yield* DynamoClient
-  return {
-    name: "dynamodb",
-    check: dynamo.get("users", { userId: "readiness-probe" }, { consistent: false })
-  } satisfies ReadinessProbe
-})
-
-/** The store ports on DynamoDB, with one client for all of them, and its readiness probe. */
-export const dynamoStores: Layer.Layer<LambdaStorePorts, unknown> = Layer.mergeAll(
-  AwsStores.stores,
-  Layer.effect(Readiness, Effect.map(dynamoProbe, (probe) => Readiness.of({ probes: [probe] })))
-).pipe(Layer.provide(DynamoClient.layerConfig))
-
-const inProcessBuses = Layer.mergeAll(ChatBusMemory.layer, QrEventsMemory.layer, SensorBusMemory.layer)
-
-const cipherFor = (config: LambdaConfig): Layer.Layer<SecretCipher, unknown> =>
-  config.cipher === "kms" ? KmsEnvelopeCipher.layerConfig : LocalEnvelopeCipher.layer
-
 /** The contract's settings: its defaults, with what the environment set. */
-export const apiSettingsOf = (config: LambdaConfig): ApiSettingsShape => ({
-  maxBodyBytes: config.apiOverrides.maxBodyBytes ?? defaultApiSettings.maxBodyBytes,
-  rateLimits: { ...defaultApiSettings.rateLimits, ...config.apiOverrides.rateLimits }
-})
+export const apiSettingsOf = (config: LambdaConfig): ApiSettingsShape => withDefaultApiSettings(config.apiOverrides)
 
-/** See the module comment. */
-const spansOff = Layer.succeed(References.TracerEnabled, false)
+/** What the runtime of a function wired by `W` (a FunctionWiring entry) provides. */
+export type FunctionServices<W> = W extends WiringOf<infer A, infer P> ? A | P | Ids | Randomness : never
 
-/** Every service of a function for `config`. Building it creates the AWS clients (no I/O). */
-export const makeLambdaLayer = (
+/** The runtime of the function `wiringOf` describes, for `config`. Building it creates the AWS clients (no I/O). */
+export const functionLayer = <A, P extends LambdaStorePorts>(
   config: LambdaConfig,
+  wiringOf: WiringOf<A, P>,
   options: LambdaLayerOptions = {}
-): Layer.Layer<LambdaServices, unknown> => {
-  const product = InProcess.make({
-    stores: Layer.mergeAll(options.stores ?? dynamoStores, inProcessBuses, CampaignSourceMemory.layer),
-    authConfig: AuthConfig.layerConfig,
-    cipher: cipherFor(config),
-    passwordHasher: options.passwordHasher ?? ScryptPasswordHasher.layer
-  })
-  const authenticator = config.authMode === "cognito" ? Authenticator.externalClaims : Authenticator.bearer
-  const qrLogin = Layer.succeed(QrLoginConfig, { ...QrLoginConfig.defaultValue(), webBaseUrl: config.publicUrl })
-  return Layer.mergeAll(
-    authenticator.pipe(Layer.provideMerge(product)),
-    Layer.succeed(ApiSettings, apiSettingsOf(config))
-  ).pipe(
-    Layer.provide(qrLogin),
+): Layer.Layer<A | P | Ids | Randomness, unknown> => {
+  const wiring = wiringOf(config, options)
+  const stores: Layer.Layer<P, unknown> = options.stores ?? wiring.dynamo.pipe(Layer.provide(DynamoClient.layerConfig))
+  return Layer.merge(wiring.services, Layer.succeed(ApiSettings, apiSettingsOf(config))).pipe(
+    Layer.provideMerge(stores),
+    Layer.provideMerge(Ids.layer),
+    Layer.provideMerge(Randomness.layer),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: config.environment }))),
-    Layer.provideMerge(spansOff)
+    // See the module comment.
+    Layer.provideMerge(Layer.succeed(References.TracerEnabled, false))
   )
 }
+
+/** Every function's wiring at once: the services of every route and event of the deployment. */
+const everyFunction = (config: LambdaConfig, options: LambdaLayerOptions) => {
+  const auth = FunctionWiring.auth(config, options)
+  const users = FunctionWiring.users(config, options)
+  const teams = FunctionWiring.teams(config, options)
+  const platforms = FunctionWiring.platforms(config, options)
+  const chat = FunctionWiring.chat(config, options)
+  const qr = FunctionWiring.qr(config, options)
+  const sensors = FunctionWiring.sensors(config, options)
+  const health = FunctionWiring.health(config, options)
+  const chatResolver = FunctionWiring.chatResolver(config, options)
+  const sensorIngest = FunctionWiring.sensorIngest(config, options)
+  return {
+    services: Layer.mergeAll(
+      auth.services,
+      users.services,
+      teams.services,
+      platforms.services,
+      chat.services,
+      qr.services,
+      sensors.services,
+      health.services,
+      chatResolver.services,
+      sensorIngest.services
+    ),
+    dynamo: Layer.mergeAll(
+      auth.dynamo,
+      users.dynamo,
+      teams.dynamo,
+      platforms.dynamo,
+      chat.dynamo,
+      qr.dynamo,
+      sensors.dynamo,
+      health.dynamo,
+      chatResolver.dynamo,
+      sensorIngest.dynamo
+    )
+  }
+}
+
+/** Every service of every function for `config`, in one runtime. */
+export const makeLambdaLayer = (config: LambdaConfig, options: LambdaLayerOptions = {}): Layer.Layer<LambdaServices, unknown> =>
+  functionLayer(config, everyFunction, options)

@@ -7,9 +7,8 @@
  * the invocation's ids as log annotations) come out the same way. Callers never hand a body, a
  * token, an Authorization header or a cookie to a log line.
  */
+import { effectLogLevels, type LogLevelName } from "@app/api"
 import { Layer, Logger, References } from "effect"
-import type { LogLevel } from "effect/LogLevel"
-import type { LogLevelName } from "./LambdaConfig.js"
 
 /** Where lines go (process.stdout by default; tests pass a collector). */
 export interface LogSink {
@@ -35,16 +34,6 @@ const threshold: Record<LogLevelName, number> = {
   error: 50,
   fatal: 60,
   silent: Number.POSITIVE_INFINITY
-}
-
-const effectLevels: Record<LogLevelName, LogLevel> = {
-  trace: "Trace",
-  debug: "Debug",
-  info: "Info",
-  warn: "Warn",
-  error: "Error",
-  fatal: "Fatal",
-  silent: "None"
 }
 
 const severityOf = (effectLevel: string): Severity => {
@@ -85,6 +74,6 @@ export const make = (options: {
 
   return {
     write,
-    layer: Layer.mergeAll(Logger.layer([writer]), Layer.succeed(References.MinimumLogLevel, effectLevels[options.level]))
+    layer: Layer.mergeAll(Logger.layer([writer]), Layer.succeed(References.MinimumLogLevel, effectLogLevels[options.level]))
   }
 }

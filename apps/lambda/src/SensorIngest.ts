@@ -23,7 +23,8 @@ import { DeviceId, type FieldError, type IngestResult, Sensors } from "@app/doma
 import { Cause, Effect, Exit, Result, Schema } from "effect"
 import { type Container, makeContainer } from "./Container.js"
 import { awsRequestIdOf, type InvocationContext } from "./Invocation.js"
-import { type LambdaServices, makeLambdaLayer } from "./LambdaLayer.js"
+import * as FunctionWiring from "./FunctionWiring.js"
+import { functionLayer } from "./LambdaLayer.js"
 
 export type IngestOutcome =
   | {
@@ -68,7 +69,7 @@ const payloadOf = (event: Json): unknown => {
   return reading
 }
 
-export const makeSensorIngest = (container: Container<LambdaServices>): SensorIngestHandler => async (event, context) => {
+export const makeSensorIngest = (container: Container<Sensors>): SensorIngestHandler => async (event, context) => {
   const started = performance.now()
   const awsRequestId = awsRequestIdOf(context)
   const ids = { awsRequestId, correlationId: awsRequestId }
@@ -136,4 +137,4 @@ export const makeSensorIngest = (container: Container<LambdaServices>): SensorIn
 
 /** The deployed function's handler. */
 export const sensorIngestFunction = (): SensorIngestHandler =>
-  makeSensorIngest(makeContainer({ functionName: "sensorIngest", layer: (config) => makeLambdaLayer(config) }))
+  makeSensorIngest(makeContainer({ functionName: "sensorIngest", layer: (config) => functionLayer(config, FunctionWiring.sensorIngest) }))

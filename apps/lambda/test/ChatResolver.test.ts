@@ -9,8 +9,8 @@
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ChatResolver, functionGroups, type HttpHandler, makeChatResolver, makeHttpHandler, ResolverError } from "../src/index.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
-import { createTables, dynamoEnvironment, fakeContext, LogCollector, testContainer } from "./support/LambdaTest.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
+import { createTables, dynamoEnvironment, fakeContext, LogCollector, testContainer, type WiredFunction } from "./support/LambdaTest.js"
 import { httpApiEvent } from "./support/ProxyEvents.js"
 
 interface Person {
@@ -94,7 +94,7 @@ beforeAll(async () => {
   dynamo = await DynamoDbLocal.start()
   const environment = { ...dynamoEnvironment(dynamo.endpoint), AUTH_MODE: "cognito" }
   await createTables(environment)
-  const container = (name: string) => {
+  const container = <N extends WiredFunction>(name: N) => {
     const made = testContainer(name, environment, { logs })
     disposers.push(() => made.dispose())
     return made

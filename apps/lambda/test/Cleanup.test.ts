@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto"
 import { Tables } from "@app/adapters-aws"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { cleanupLayer, makeCleanup, makeContainer, TtlMisconfigured, ttlTables } from "../src/index.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import { createTables, dynamoEnvironment, fakeContext, LogCollector } from "./support/LambdaTest.js"
 
 let dynamo: DynamoDbLocal.DynamoDbLocal | undefined

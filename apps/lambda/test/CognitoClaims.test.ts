@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { functionGroups, type HttpHandler, makeHttpHandler, type ProxyResult } from "../src/index.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import { createTables, dynamoEnvironment, fakeContext, generousRateLimits, testContainer } from "./support/LambdaTest.js"
 import { httpApiEvent, restEvent } from "./support/ProxyEvents.js"
 

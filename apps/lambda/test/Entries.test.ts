@@ -5,7 +5,7 @@
  * store ready and the cleanup function checks the tables' TTL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import { createTables, dynamoEnvironment, fakeContext } from "./support/LambdaTest.js"
 import { httpApiEvent, restEvent } from "./support/ProxyEvents.js"
 

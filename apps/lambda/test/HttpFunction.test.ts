@@ -168,9 +168,10 @@ describe("a function that cannot start", () => {
     const logs = new LogCollector()
     const secrets = testSecrets()
     const { AUTH_REFRESH_TOKEN_SECRET: _, ...withoutRefresh } = secrets
-    const container = testContainer("health", withoutRefresh, { stores: memoryStores, logs })
-    const handler = makeHttpHandler(functionGroups.health, container)
-    expectProblem(await handler(httpApiEvent(), fakeContext()), 500)
+    // users: its wiring runs Auth, which reads the token keys (health's reads no secret).
+    const container = testContainer("users", withoutRefresh, { stores: memoryStores, logs })
+    const handler = makeHttpHandler(functionGroups.users, container)
+    expectProblem(await handler(httpApiEvent({ path: "/api/users/me" }), fakeContext()), 500)
     expect(logs.text).toContain("AUTH_REFRESH_TOKEN_SECRET")
     for (const value of Object.values(withoutRefresh)) expect(logs.text).not.toContain(value)
   })

@@ -6,10 +6,9 @@
  * that failed.
  */
 import { randomUUID } from "node:crypto"
-import { ScryptPasswordHasher } from "@app/domain/node"
 import { Effect, Layer } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { functionGroups, type LambdaServices, type LambdaStorePorts, makeContainer, makeHttpHandler, makeLambdaLayer, type ProxyResult } from "../src/index.js"
+import { functionGroups, functionLayer, FunctionWiring, type LambdaStorePorts, makeContainer, makeHttpHandler, type ProxyResult } from "../src/index.js"
 import { fakeContext, LogCollector, memoryStores, sharedMemoryStores, testContainer, testSecrets } from "./support/LambdaTest.js"
 import { httpApiEvent, restEvent } from "./support/ProxyEvents.js"
 
@@ -137,7 +136,7 @@ describe("one runtime per container", () => {
   /** A container whose function layer counts how often it is made and built, and can be made to fail. */
   const countingContainer = (failFirstBuild: boolean) => {
     const counts = { made: 0, built: 0 }
-    const container = makeContainer<LambdaServices>({
+    const container = makeContainer({
       functionName: "health",
       environment: testSecrets(),
       logSink: new LogCollector(),
@@ -149,7 +148,7 @@ describe("one runtime per container", () => {
             return failFirstBuild && counts.built === 1 ? Effect.fail("the first build fails") : Effect.void
           })
         )
-        return Layer.merge(makeLambdaLayer(config, { stores: memoryStores, passwordHasher: ScryptPasswordHasher.layerTest }), build)
+        return Layer.merge(functionLayer(config, FunctionWiring.health, { stores: memoryStores }), build)
       }
     })
     disposers.push(() => container.dispose())

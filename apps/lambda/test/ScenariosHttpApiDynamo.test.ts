@@ -6,7 +6,7 @@
  * scenario. The secret cipher is the local key: KMS has no emulator.
  */
 import { scenarioSuite } from "../../../packages/api/test/scenario/ScenarioSuite.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import { lambdaTarget } from "./support/LambdaTarget.js"
 import { createTables, dynamoEnvironment } from "./support/LambdaTest.js"
 

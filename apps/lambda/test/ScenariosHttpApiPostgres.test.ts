@@ -1,8 +1,9 @@
 /**
  * The same functions, the same HTTP API events, over the server's stores (PostgreSQL in a schema
  * of this file's own, Redis under a key prefix of its own; buses in process): the handlers and
- * the event translation are unchanged, only `makeLambdaLayer`'s stores differ — the wiring is the
- * only difference between the deployments.
+ * the event translation are unchanged, each function runs its own wiring (FunctionWiring) with
+ * only its stores swapped (functionLayer's `stores`) — the stores are the only difference between
+ * the deployments.
  */
 import { scenarioSuite } from "../../../packages/api/test/scenario/ScenarioSuite.js"
 import { lambdaTarget } from "./support/LambdaTarget.js"

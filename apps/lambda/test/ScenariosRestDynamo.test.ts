@@ -4,7 +4,7 @@
  * local key here: KMS has no emulator (its adapter has its own tests).
  */
 import { scenarioSuite } from "../../../packages/api/test/scenario/ScenarioSuite.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import { lambdaTarget } from "./support/LambdaTarget.js"
 import { createTables, dynamoEnvironment } from "./support/LambdaTest.js"
 

@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { functionGroups, type HttpHandler, IngestStoreError, makeHttpHandler, makeSensorIngest, type SensorIngestHandler } from "../src/index.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
-import { createTables, dynamoEnvironment, fakeContext, generousRateLimits, LogCollector, testContainer } from "./support/LambdaTest.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
+import { createTables, dynamoEnvironment, fakeContext, generousRateLimits, LogCollector, testContainer, type WiredFunction } from "./support/LambdaTest.js"
 import { httpApiEvent } from "./support/ProxyEvents.js"
 
 let dynamo: DynamoDbLocal.DynamoDbLocal | undefined
@@ -45,7 +45,7 @@ beforeAll(async () => {
   dynamo = await DynamoDbLocal.start()
   environment = { ...dynamoEnvironment(dynamo.endpoint), ...generousRateLimits }
   await createTables(environment)
-  const container = (name: string) => {
+  const container = <N extends WiredFunction>(name: N) => {
     const made = testContainer(name, environment, { logs })
     disposers.push(() => made.dispose())
     return made

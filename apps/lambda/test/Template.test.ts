@@ -41,9 +41,10 @@ import {
 } from "../scripts/SamTemplate.js"
 import { resolvedFields } from "../src/ChatResolver.js"
 import { CATCH_ALL_FUNCTION, functionGroups } from "../src/FunctionGroups.js"
+import * as FunctionWiring from "../src/FunctionWiring.js"
 import { restEvent } from "./support/ProxyEvents.js"
 import { type Access, type FunctionsTarget, makeFunctionsTarget, UNROUTED } from "./support/TemplateAccess.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import { deployedEnvironment, invokeOnce } from "./support/TemplateStartup.js"
 import { branches, validateTemplate } from "./support/TemplateValidation.js"
 
@@ -326,17 +327,24 @@ describe("template.yaml", () => {
     }
   })
 
-  it("gives every function the settings it reads: the token keys and the KMS key to those running the product, rate limits where routes have them", () => {
+  it("gives every function the settings it reads and no other secret: the token keys where Auth runs, the KMS key to platforms alone, rate limits where routes have them", () => {
+    const secretVariables = { tokenKeys: ["AUTH_ACCESS_TOKEN_SECRET", "AUTH_REFRESH_TOKEN_SECRET"], cipherKey: ["KMS_KEY_ID"] } as const
+    const reads = (name: Granted.FunctionName): ReadonlyArray<FunctionWiring.SecretGroup> =>
+      name === "cleanup" ? [] : FunctionWiring.secretsRead[name]
     for (const name of functionNames) {
       const variables = (functionResource(name).Properties.Environment?.Variables ?? {}) as Record<string, Json>
-      const product = name !== "cleanup"
-      for (const variable of ["AUTH_ACCESS_TOKEN_SECRET", "AUTH_REFRESH_TOKEN_SECRET", "KMS_KEY_ID"]) {
-        expect(variable in variables, `${name}.${variable}`).toBe(product)
+      for (const [group, names] of Object.entries(secretVariables) as Array<[FunctionWiring.SecretGroup, ReadonlyArray<string>]>) {
+        for (const variable of names) expect(variable in variables, `${name}.${variable}`).toBe(reads(name).includes(group))
       }
       const policies = new Set((groupOf(name) ?? []).flatMap((endpoint) => (endpoint.rateLimit === undefined ? [] : [endpoint.rateLimit.policy])))
       const rateLimitVariables = Object.keys(variables).filter((v) => v.startsWith("RATE_LIMIT_")).sort()
       expect(rateLimitVariables, name).toEqual([...policies].map((p) => `RATE_LIMIT_${p.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`).sort())
     }
+    // What secretsRead says, spelled out (test/FunctionWiring.test.ts checks it against the wirings).
+    const having = (variable: string) => functionNames.filter((name) => variable in (functionResource(name).Properties.Environment?.Variables ?? {}))
+    expect(having("KMS_KEY_ID")).toEqual(["platforms"])
+    expect(functionNames.filter((name) => !having("AUTH_ACCESS_TOKEN_SECRET").includes(name)).sort()).toEqual(["cleanup", "health", "sensorIngest"])
+    expect(having("AUTH_REFRESH_TOKEN_SECRET")).toEqual(having("AUTH_ACCESS_TOKEN_SECRET"))
     expect(template.Globals.Function.Environment.Variables).toMatchObject({
       AUTH_MODE: { Ref: "AuthMode" },
       LOG_LEVEL: { Ref: "LogLevel" },

@@ -5,9 +5,8 @@
  * contract already keeps payloads out of its log calls; nothing here adds request data.
  */
 import { hostname } from "node:os"
+import { effectLogLevels, type LogLevelName } from "@app/api"
 import { Layer, Logger, References } from "effect"
-import type { LogLevel } from "effect/LogLevel"
-import type { LogLevelName } from "./ServerConfig.js"
 
 /** Where lines go (process.stdout by default; tests pass a collector). */
 export interface LogLineSink {
@@ -15,16 +14,6 @@ export interface LogLineSink {
 }
 
 const pinoLevels: Record<string, number> = { Trace: 10, Debug: 20, Info: 30, Warn: 40, Error: 50, Fatal: 60 }
-
-const minimumLevels: Record<LogLevelName, LogLevel> = {
-  trace: "Trace",
-  debug: "Debug",
-  info: "Info",
-  warn: "Warn",
-  error: "Error",
-  fatal: "Fatal",
-  silent: "None"
-}
 
 const host = hostname()
 
@@ -54,6 +43,6 @@ export const layer = (level: LogLevelName, sink: LogLineSink = process.stdout): 
   })
   return Layer.mergeAll(
     Logger.layer([writer]),
-    Layer.succeed(References.MinimumLogLevel, minimumLevels[level])
+    Layer.succeed(References.MinimumLogLevel, effectLogLevels[level])
   )
 }

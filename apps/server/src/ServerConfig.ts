@@ -14,12 +14,20 @@ import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { DynamoClient, KmsEnvelopeCipher } from "@app/adapters-aws"
 import { PgPool, RedisClient } from "@app/adapters-postgres"
-import { defaultApiSettings, type ApiSettingsShape } from "@app/api"
-import { AuthConfig, type RateLimitPolicy } from "@app/domain"
+import {
+  type ApiSettingsShape,
+  type LogLevelName,
+  readApiSettings,
+  readCorsOrigins,
+  readLogLevel,
+  readPublicUrl,
+  type SettingError
+} from "@app/api"
+import { AuthConfig } from "@app/domain"
 import { LocalEnvelopeCipher } from "@app/domain/node"
-import { Config, ConfigProvider, Data, Effect, Layer, Option, Schema } from "effect"
+import { Config, ConfigProvider, Data, Effect, Layer, Option, type Result, Schema } from "effect"
 
-export type LogLevelName = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"
+export type { LogLevelName }
 
 /** Where state lives. */
 export type StoreChoice =
@@ -110,24 +118,6 @@ const optionalString = (name: string) =>
     Config.map((value) => Option.getOrUndefined(Option.filter(value, (s) => s.trim() !== "")))
   )
 
-/** "20/60" → 20 requests per 60 s. */
-const parseRatePolicy = (variable: string, text: string): Effect.Effect<RateLimitPolicy, ServerConfigError> => {
-  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text)
-  const limit = match === null ? NaN : Number(match[1])
-  const seconds = match === null ? NaN : Number(match[2])
-  if (!Number.isSafeInteger(limit) || limit < 1 || !Number.isSafeInteger(seconds) || seconds < 1) {
-    return invalid(variable, `must be "<requests>/<seconds>" with positive integers, e.g. "20/60"`)
-  }
-  return Effect.succeed({ limit, windowMs: seconds * 1000 })
-}
-
-const rateLimitVariables = {
-  login: "RATE_LIMIT_LOGIN",
-  signup: "RATE_LIMIT_SIGNUP",
-  qrInit: "RATE_LIMIT_QR_INIT",
-  ingest: "RATE_LIMIT_INGEST"
-} as const
-
 const parseTrustProxy = (text: string | undefined): Effect.Effect<TrustProxy, ServerConfigError> => {
   // One hop by default: the load balancer in front. Its address is the one X-Forwarded-For entry
   // that can be believed; anything a client put further left cannot.
@@ -142,33 +132,13 @@ const parseTrustProxy = (text: string | undefined): Effect.Effect<TrustProxy, Se
     : invalid("TRUST_PROXY", "must be true, false, a hop count, or a comma list of proxy addresses/CIDRs")
 }
 
-const parseOrigins = (text: string | undefined): Effect.Effect<ReadonlyArray<string>, ServerConfigError> => {
-  if (text === undefined) return Effect.succeed([])
-  const origins: Array<string> = []
-  for (const entry of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
-    let origin: string | undefined
-    try {
-      const url = new URL(entry)
-      origin = (url.protocol === "http:" || url.protocol === "https:") && url.origin === entry.replace(/\/$/, "") ? url.origin : undefined
-    } catch {
-      origin = undefined
-    }
-    if (origin === undefined) return invalid("CORS_ORIGINS", `"${entry}" is not an origin like https://app.example.com`)
-    origins.push(origin)
-  }
-  return Effect.succeed(origins)
-}
-
-const parsePublicUrl = (text: string | undefined, port: number): Effect.Effect<string, ServerConfigError> => {
-  if (text === undefined) return Effect.succeed(`http://localhost:${port}`)
-  try {
-    const url = new URL(text)
-    if (url.protocol === "http:" || url.protocol === "https:") return Effect.succeed(url.toString().replace(/\/+$/, ""))
-  } catch {
-    // reported below
-  }
-  return invalid("PUBLIC_URL", "must be an http(s) URL, e.g. https://app.example.com")
-}
+/**
+ * LOG_LEVEL, CORS_ORIGINS, PUBLIC_URL, BODY_LIMIT_BYTES and RATE_LIMIT_* are read as every shell
+ * of the contract reads them (packages/api: ShellSettings, ApiSettings); their refusal becomes
+ * this module's error.
+ */
+const shared = <A>(result: Result.Result<A, SettingError>): Effect.Effect<A, ServerConfigError> =>
+  Effect.fromResult(result).pipe(Effect.mapError((error) => new ServerConfigError({ variable: error.variable, message: error.message })))
 
 /** apps/web/dist, from this module's place (src/ or dist/ of apps/server). */
 export const defaultWebRoot = (): string => fileURLToPath(new URL("../../web/dist/", import.meta.url))
@@ -289,25 +259,15 @@ const shellSettings = Config.all({
   host: withDefault(Config.String("HOST"), "0.0.0.0"),
   store: withDefault(Config.Literals(["embedded", "postgres", "dynamodb"], "STORE"), "embedded"),
   dataDir: withDefault(Config.String("DATA_DIR"), "./.data"),
-  corsOrigins: optionalString("CORS_ORIGINS"),
   trustProxy: optionalString("TRUST_PROXY"),
-  bodyLimitBytes: positiveInt("BODY_LIMIT_BYTES", defaultApiSettings.maxBodyBytes),
   keepAliveTimeoutMs: positiveInt("KEEP_ALIVE_TIMEOUT_MS", 65_000),
   shutdownGraceMs: positiveInt("SHUTDOWN_GRACE_MS", 10_000),
   webRoot: optionalString("WEB_ROOT"),
   mqttUrl: optionalString("MQTT_URL"),
   mqttTopic: optionalString("MQTT_TOPIC"),
-  logLevel: withDefault(Config.Literals(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "LOG_LEVEL"), "info"),
-  publicUrl: optionalString("PUBLIC_URL"),
   kmsKeyId: optionalString("KMS_KEY_ID"),
   redisUrl: optionalString("REDIS_URL"),
-  createTables: withDefault(Config.Boolean("DYNAMODB_CREATE_TABLES"), false),
-  rateLimits: Config.all({
-    login: optionalString(rateLimitVariables.login),
-    signup: optionalString(rateLimitVariables.signup),
-    qrInit: optionalString(rateLimitVariables.qrInit),
-    ingest: optionalString(rateLimitVariables.ingest)
-  })
+  createTables: withDefault(Config.Boolean("DYNAMODB_CREATE_TABLES"), false)
 })
 
 /** Required outside the embedded store (which generates them). */
@@ -329,14 +289,11 @@ export const load = (
       Effect.mapError(describeConfigError)
     )
 
-    const corsOrigins = yield* parseOrigins(settings.corsOrigins)
+    const logLevel = yield* shared(readLogLevel(environment))
+    const apiSettings = yield* shared(readApiSettings(environment))
+    const corsOrigins = yield* shared(readCorsOrigins(environment))
     const trustProxy = yield* parseTrustProxy(settings.trustProxy)
-    const publicUrl = yield* parsePublicUrl(settings.publicUrl, settings.port)
-    const rateLimits = { ...defaultApiSettings.rateLimits }
-    for (const policy of Object.keys(rateLimitVariables) as Array<keyof typeof rateLimitVariables>) {
-      const text = settings.rateLimits[policy]
-      if (text !== undefined) rateLimits[policy] = yield* parseRatePolicy(rateLimitVariables[policy], text)
-    }
+    const publicUrl = yield* shared(readPublicUrl(environment, `http://localhost:${settings.port}`))
 
     const dataDir = resolve(settings.dataDir)
     const store: StoreChoice = settings.store === "embedded"
@@ -373,13 +330,13 @@ export const load = (
       store,
       corsOrigins,
       trustProxy,
-      apiSettings: { maxBodyBytes: settings.bodyLimitBytes, rateLimits },
+      apiSettings,
       keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
       shutdownGraceMs: settings.shutdownGraceMs,
       webRoot: settings.webRoot === undefined ? defaultWebRoot() : resolve(settings.webRoot),
       mqttUrl: settings.mqttUrl,
       mqttTopic: settings.mqttTopic,
-      logLevel: settings.logLevel,
+      logLevel,
       environment: effective,
       notices: secrets.notices
     } satisfies ServerConfig

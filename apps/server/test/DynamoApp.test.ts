@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import * as ServerTest from "./support/ServerTest.js"
 
 let dynamo: DynamoDbLocal.DynamoDbLocal

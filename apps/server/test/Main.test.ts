@@ -6,24 +6,14 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freePort } from "../../../packages/adapters-aws/test/support/FreePort.js"
 import { fixtureWebRoot } from "./support/ServerTest.js"
 
 const repoRoot = resolve(import.meta.dirname, "../../..")
 const mainScript = join(repoRoot, "apps/server/dist/main.js")
-
-const freePort = (): Promise<number> =>
-  new Promise((done, reject) => {
-    const probe = createServer()
-    probe.on("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === "object" && address !== null ? done(address.port) : reject(new Error("no port"))))
-    })
-  })
 
 interface Child {
   readonly process: ChildProcess

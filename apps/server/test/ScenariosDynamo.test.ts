@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { scenarioSuite } from "../../../packages/api/test/scenario/ScenarioSuite.js"
-import * as DynamoDbLocal from "./support/DynamoDbLocal.js"
+import * as DynamoDbLocal from "../../../packages/adapters-aws/test/support/DynamoDbLocal.js"
 import { serverTarget } from "./support/ScenarioTargets.js"
 
 scenarioSuite("server: dynamodb", async () => {

@@ -4,23 +4,12 @@
  * screen, B opens that URL, sees where the request comes from and approves, and A — told over
  * SSE — ends up logged in as B. Every step leaves a screenshot in e2e/artifacts/QrLogin/.
  */
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { launchBrowser, openUser, type RunningApp, screenshot, signUpInBrowser, startApp, uniqueEmail } from "./support/BrowserHarness"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { appAndBrowserPerFile, screenshot, signUpInBrowser, uniqueEmail } from "./support/BrowserHarness"
 import { readQrCode } from "./support/QrCodeReader"
 
-let app: RunningApp
-let browser: Browser
-
-beforeAll(async () => {
-  app = await startApp()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
+const e2e = appAndBrowserPerFile()
 
 const QR_IMAGE = { name: "QR code to scan with your phone" } as const
 
@@ -40,15 +29,15 @@ const statusLine = (page: Page) => page.getByRole("region", { name: "Log in with
 
 describe("QR login", () => {
   it("logs the desktop in as the phone's user once the phone approves", async () => {
-    const phone = await openUser(browser, app, { viewport: { width: 390, height: 844 } })
-    const desktop = await openUser(browser, app)
+    const phone = await e2e.openUser({ viewport: { width: 390, height: 844 } })
+    const desktop = await e2e.openUser()
     const email = uniqueEmail("bea")
     await signUpInBrowser(phone.page, { email, name: "Bea" })
     await screenshot(phone.page, "phone-logged-in")
 
     const approveUrl = await openQrLogin(desktop.page, "approve")
     const decoded = new URL(approveUrl)
-    expect(decoded.origin).toBe(app.baseUrl)
+    expect(decoded.origin).toBe(e2e.app.baseUrl)
     expect(decoded.pathname).toBe("/qr/approve")
     expect(decoded.searchParams.get("c")).toMatch(/^[A-Za-z0-9_-]{16,}$/)
     expect(decoded.searchParams.get("k")).not.toBeNull()
@@ -87,8 +76,8 @@ describe("QR login", () => {
   })
 
   it("shows the phone's rejection on the desktop, which can start over with a new code", async () => {
-    const phone = await openUser(browser, app, { viewport: { width: 390, height: 844 } })
-    const desktop = await openUser(browser, app)
+    const phone = await e2e.openUser({ viewport: { width: 390, height: 844 } })
+    const desktop = await e2e.openUser()
     await signUpInBrowser(phone.page, { email: uniqueEmail("rex"), name: "Rex" })
 
     const approveUrl = await openQrLogin(desktop.page, "reject")

@@ -7,22 +7,11 @@
  * new reading arrives over the live `/ws/coordinates` socket, without a reload. Every step leaves
  * a screenshot in e2e/artifacts/Sensors/ (the ingest key blurred: artifacts are not for secrets).
  */
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { launchBrowser, openUser, type RunningApp, screenshot, signUpInBrowser, startApp, uniqueEmail } from "./support/BrowserHarness"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { appAndBrowserPerFile, screenshot, signUpInBrowser, uniqueEmail } from "./support/BrowserHarness"
 
-let app: RunningApp
-let browser: Browser
-
-beforeAll(async () => {
-  app = await startApp()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
+const e2e = appAndBrowserPerFile()
 
 interface Reading {
   readonly ts: string
@@ -34,7 +23,7 @@ interface Reading {
 
 /** What a device does: POST its readings with its key. */
 const postReadings = async (deviceId: string, ingestKey: string, readings: ReadonlyArray<Reading>) => {
-  const response = await fetch(`${app.baseUrl}/api/sensor-data`, {
+  const response = await fetch(`${e2e.app.baseUrl}/api/sensor-data`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-device-key": ingestKey },
     body: JSON.stringify({ deviceId, readings })
@@ -91,13 +80,13 @@ const screenshotWithKeyHidden = async (page: Page, name: string) => {
 
 describe("Sensors", () => {
   it("registers a device in the UI, charts the readings it posts, and moves it live on the floor plan", async () => {
-    const ada = await openUser(browser, app)
+    const ada = await e2e.openUser()
     const { page } = ada
-    await ada.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.baseUrl })
+    await ada.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2e.app.baseUrl })
     await signUpInBrowser(page, { email: uniqueEmail("ada"), name: "Ada" })
 
     // The team comes from the contract directly (the Teams UI has its own browser test).
-    const created = await fetch(`${app.baseUrl}/api/teams`, {
+    const created = await fetch(`${e2e.app.baseUrl}/api/teams`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${await accessTokenOf(page)}` },
       body: JSON.stringify({ name: "Sensor lab" })

@@ -7,31 +7,11 @@
  * send fails offline: once the connection is back, Bob has every message once, in order, and his
  * message was sent again by itself. Screenshots of every step land in e2e/artifacts/TeamChat/.
  */
-import type { Browser, Page, WebSocketRoute } from "playwright-core"
-import { afterAll, beforeAll, expect, it } from "vitest"
-import {
-  launchBrowser,
-  openUser,
-  type RunningApp,
-  screenshot,
-  signUpInBrowser,
-  signUpViaApi,
-  startApp,
-  uniqueEmail
-} from "./support/BrowserHarness"
+import type { Page, WebSocketRoute } from "playwright-core"
+import { expect, it } from "vitest"
+import { appAndBrowserPerFile, screenshot, signUpInBrowser, signUpViaApi, uniqueEmail } from "./support/BrowserHarness"
 
-let app: RunningApp
-let browser: Browser
-
-beforeAll(async () => {
-  app = await startApp()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await app?.stop()
-})
+const e2e = appAndBrowserPerFile()
 
 const messageLog = (page: Page) => page.getByRole("log", { name: "Messages in #general" })
 
@@ -39,8 +19,8 @@ const messageLog = (page: Page) => page.getByRole("log", { name: "Messages in #g
 const waitLive = (page: Page) => page.getByRole("status").filter({ hasText: /^Live$/ }).waitFor()
 
 it("two users: sign up, create a team, invite, accept, and chat with each other live", async () => {
-  const ada = await openUser(browser, app)
-  const bob = await openUser(browser, app)
+  const ada = await e2e.openUser()
+  const bob = await e2e.openUser()
   const adaEmail = uniqueEmail("ada")
   const bobEmail = uniqueEmail("bob")
   const teamName = `Launch crew ${Date.now().toString(36)}`
@@ -130,7 +110,7 @@ it("two users: sign up, create a team, invite, accept, and chat with each other 
 
 /** Calls the API as a user who is not watched in a browser. */
 const apiAs = (token: string) => async <A>(method: string, path: string, body?: unknown): Promise<A> => {
-  const response = await fetch(`${app.baseUrl}${path}`, {
+  const response = await fetch(`${e2e.app.baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
@@ -141,9 +121,9 @@ const apiAs = (token: string) => async <A>(method: string, path: string, body?: 
 }
 
 it("catches up after the socket drops, and sends what failed while offline once the connection is back", async () => {
-  const adaAccount = await signUpViaApi(app, { email: uniqueEmail("ada"), name: "Ada" })
+  const adaAccount = await signUpViaApi(e2e.app, { email: uniqueEmail("ada"), name: "Ada" })
   const ada = apiAs(adaAccount.accessToken)
-  const bob = await openUser(browser, app)
+  const bob = await e2e.openUser()
   const bobEmail = uniqueEmail("bob")
   await signUpInBrowser(bob.page, { email: bobEmail, name: "Bob" })
 

@@ -4,8 +4,10 @@
  * OpenAPI document and the typed client.
  */
 import type { Auth, Campaigns, Chat, PlatformConfigs, PlatformCredentials, QrLogin, RateLimiter, Sensors, Teams, Users } from "@app/domain"
+import type { Effect } from "effect"
 import { makeApiHandler } from "./ApiHandler.js"
 import type { Authenticator } from "./Authenticator.js"
+import type { ApiRequest, ApiResponse } from "./HttpExchange.js"
 import type { Readiness } from "./Readiness.js"
 import { routes } from "./Routes.js"
 
@@ -45,9 +47,11 @@ export type ApiServices =
   | Authenticator
   | Readiness
 
-/** The handler over every route of API.md. */
-export const apiHandler: (request: import("./HttpExchange.js").ApiRequest) => import("effect").Effect.Effect<
-  import("./HttpExchange.js").ApiResponse,
-  never,
-  ApiServices
-> = makeApiHandler(routes)
+type EveryRouteHandler = (request: ApiRequest) => Effect.Effect<ApiResponse, never, ApiServices>
+let everyRoute: EveryRouteHandler | undefined
+
+/**
+ * The handler over every route of API.md. Its router is built on first use, not at import, so a
+ * bundle that imports only some routes (a Lambda function) can leave the others out.
+ */
+export const apiHandler: EveryRouteHandler = (request) => (everyRoute ??= makeApiHandler(routes))(request)

@@ -1,5 +1,6 @@
 /** Lambda entry of the auth function: signup, login, refresh, logout. */
-import { functionGroups } from "../FunctionGroups.js"
+import * as FunctionRoutes from "../FunctionRoutes.js"
+import * as FunctionWiring from "../FunctionWiring.js"
 import { httpFunction } from "../HttpFunction.js"
 
-export const handler = httpFunction("auth", functionGroups.auth)
+export const handler = httpFunction("auth", FunctionRoutes.auth(), FunctionWiring.auth)

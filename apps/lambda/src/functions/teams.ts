@@ -1,5 +1,6 @@
 /** Lambda entry of the teams function: teams, members, roles and invitations. */
-import { functionGroups } from "../FunctionGroups.js"
+import * as FunctionRoutes from "../FunctionRoutes.js"
+import * as FunctionWiring from "../FunctionWiring.js"
 import { httpFunction } from "../HttpFunction.js"
 
-export const handler = httpFunction("teams", functionGroups.teams)
+export const handler = httpFunction("teams", FunctionRoutes.teams(), FunctionWiring.teams)

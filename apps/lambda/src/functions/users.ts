@@ -1,5 +1,6 @@
 /** Lambda entry of the users function: the caller's user and teammates' names. */
-import { functionGroups } from "../FunctionGroups.js"
+import * as FunctionRoutes from "../FunctionRoutes.js"
+import * as FunctionWiring from "../FunctionWiring.js"
 import { httpFunction } from "../HttpFunction.js"
 
-export const handler = httpFunction("users", functionGroups.users)
+export const handler = httpFunction("users", FunctionRoutes.users(), FunctionWiring.users)

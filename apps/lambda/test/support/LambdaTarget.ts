@@ -15,11 +15,10 @@ import {
   functionGroups,
   type FunctionGroup,
   type HttpHandler,
-  type LambdaServices,
   type LambdaStorePorts,
   makeHttpHandler
 } from "../../src/index.js"
-import { fakeContext, generousRateLimits, LogCollector, testContainer } from "./LambdaTest.js"
+import { fakeContext, generousRateLimits, LogCollector, type ServicesOf, testContainer } from "./LambdaTest.js"
 import { eventFromRequest, type FromRequestOptions, responseFromResult } from "./ProxyEvents.js"
 
 export interface LambdaTargetOptions extends FromRequestOptions {
@@ -30,7 +29,7 @@ export interface LambdaTargetOptions extends FromRequestOptions {
 }
 
 export interface LambdaFunctions {
-  readonly containers: Readonly<Record<FunctionGroup, Container<LambdaServices>>>
+  readonly containers: Readonly<Record<FunctionGroup, Container<ServicesOf<FunctionGroup>>>>
   readonly handlers: Readonly<Record<FunctionGroup, HttpHandler>>
   readonly logs: LogCollector
   /** A fetch that goes through API Gateway's routing to the functions. */
@@ -47,7 +46,7 @@ export const lambdaFunctions = (options: LambdaTargetOptions): LambdaFunctions =
       name,
       testContainer(name, environment, { logs, ...(options.stores === undefined ? {} : { stores: options.stores() }) })
     ])
-  ) as Record<FunctionGroup, Container<LambdaServices>>
+  ) as Record<FunctionGroup, Container<ServicesOf<FunctionGroup>>>
   const handlers = Object.fromEntries(
     functionGroupNames.map((name) => [name, makeHttpHandler(functionGroups[name], containers[name])])
   ) as Record<FunctionGroup, HttpHandler>

@@ -1,7 +1,8 @@
 /**
- * What the Lambda tests share: a function's container built the way a deployed one is (the same
- * makeLambdaLayer), from an environment the test writes, with test-cost scrypt and a log
- * collector; fresh secrets; a fake Lambda context; DynamoDB Local tables under a prefix of the
+ * What the Lambda tests share: a function's container built the way a deployed one is (its own
+ * wiring, FunctionWiring, through the same functionLayer — so a route or event whose function's
+ * wiring misses a service fails here as it would deployed), from an environment the test writes,
+ * with test-cost scrypt and a log collector; fresh secrets; a fake Lambda context; DynamoDB Local tables under a prefix of the
  * test's own; and the domain's in-memory stores for tests about the shell itself (translation,
  * CORS, logs), where no store behaviour is under test.
  */
@@ -25,24 +26,19 @@ import {
 } from "@app/domain/memory"
 import { ScryptPasswordHasher } from "@app/domain/node"
 import { Effect, Layer } from "effect"
-import { type Container, type InvocationContext, type LambdaServices, type LambdaStorePorts, makeContainer, makeLambdaLayer } from "../../src/index.js"
+import { LogCollector } from "../../../../packages/api/test/support/LogCollector.js"
+import {
+  type Container,
+  type FunctionServices,
+  FunctionWiring,
+  functionLayer,
+  type InvocationContext,
+  type LambdaStorePorts,
+  makeContainer
+} from "../../src/index.js"
 
 /** Every line a function wrote. */
-export class LogCollector {
-  readonly lines: Array<string> = []
-  readonly write = (line: string) => {
-    this.lines.push(line)
-  }
-  get text(): string {
-    return this.lines.join("")
-  }
-  records(): Array<Record<string, unknown>> {
-    return this.text
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-  }
-}
+export { LogCollector }
 
 /** Fresh secrets, as the template would pass them. */
 export const testSecrets = (): Record<string, string> => ({
@@ -88,21 +84,28 @@ export interface TestContainerOptions {
   readonly logs?: LogCollector
 }
 
-/** A function's container as deployed, but with test-cost scrypt and collected logs. */
-export const testContainer = (
-  functionName: string,
+/** A function with a wiring of its own: every HTTP function, chatResolver and sensorIngest (not cleanup). */
+export type WiredFunction = keyof typeof FunctionWiring.byFunction
+
+/** What the runtime of `N` provides: its wiring's services and store ports, no more. */
+export type ServicesOf<N extends WiredFunction> = FunctionServices<(typeof FunctionWiring.byFunction)[N]>
+
+/** A function's container as deployed (its own wiring), but with test-cost scrypt and collected logs. */
+export const testContainer = <N extends WiredFunction>(
+  functionName: N,
   environment: Record<string, string>,
   options: TestContainerOptions = {}
-): Container<LambdaServices> =>
+): Container<ServicesOf<N>> =>
   makeContainer({
     functionName,
     environment,
     logSink: options.logs ?? new LogCollector(),
     layer: (config) =>
-      makeLambdaLayer(config, {
+      // TypeScript does not follow a generic index into byFunction to the wiring's own types.
+      functionLayer(config, FunctionWiring.byFunction[functionName] as FunctionWiring.WiringOf<unknown, LambdaStorePorts>, {
         passwordHasher: ScryptPasswordHasher.layerTest,
         ...(options.stores === undefined ? {} : { stores: options.stores })
-      })
+      }) as Layer.Layer<ServicesOf<N>, unknown>
   })
 
 /** Generous enough that no scenario meets a 429 (which has its own tests). */

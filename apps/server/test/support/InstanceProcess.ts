@@ -8,24 +8,14 @@
  *   a.signal("SIGTERM"); const { code } = await a.exited
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { get } from "node:http"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { freePort } from "../../../../packages/adapters-aws/test/support/FreePort.js"
+import { isReady } from "../../../../packages/api/test/support/ReadinessProbe.js"
 
 const repoRoot = resolve(import.meta.dirname, "../../../..")
 export const mainScript = join(repoRoot, "apps/server/dist/main.js")
 export const fixtureWebRoot = join(import.meta.dirname, "..", "fixtures", "web")
-
-export const freePort = (): Promise<number> =>
-  new Promise((done, reject) => {
-    const probe = createServer()
-    probe.on("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === "object" && address !== null ? done(address.port) : reject(new Error("no port"))))
-    })
-  })
 
 export interface Exit {
   readonly code: number | null
@@ -106,18 +96,6 @@ export const spawnInstance = async (name: string, env: Readonly<Record<string, s
   }
 }
 
-/** The status of a GET on a connection of its own (closed after: nothing lingers in a pool); 0 if none. */
-const probeStatus = (url: string): Promise<number> =>
-  new Promise((done) => {
-    const request = get(url, { agent: false, timeout: 5_000 }, (res) => {
-      res.resume()
-      res.on("end", () => done(res.statusCode ?? 0))
-      res.on("error", () => done(0))
-    })
-    request.on("timeout", () => request.destroy())
-    request.on("error", () => done(0))
-  })
-
 /** Waits until the instance answers /api/ready with 200 (its stores are open and answer). */
 export const whenReady = async (instance: ServerInstance, timeoutMs = 120_000): Promise<ServerInstance> => {
   const deadline = Date.now() + timeoutMs
@@ -125,7 +103,7 @@ export const whenReady = async (instance: ServerInstance, timeoutMs = 120_000): 
     if (instance.process.exitCode !== null || instance.process.signalCode !== null) {
       throw new Error(`instance ${instance.name} exited (${instance.process.exitCode ?? instance.process.signalCode}) before it was ready:\n${instance.stderr()}${instance.stdout()}`)
     }
-    if ((await probeStatus(`${instance.baseUrl}/api/ready`)) === 200) return instance
+    if (await isReady(instance.baseUrl)) return instance
     if (Date.now() > deadline) throw new Error(`instance ${instance.name} was not ready within ${timeoutMs} ms:\n${instance.stderr()}${instance.stdout()}`)
     await new Promise((r) => setTimeout(r, 100))
   }

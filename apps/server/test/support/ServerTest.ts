@@ -14,6 +14,7 @@ import { join } from "node:path"
 import { ScryptPasswordHasher } from "@app/domain/node"
 import { Effect } from "effect"
 import type { FastifyInstance } from "fastify"
+import { LogCollector } from "../../../../packages/api/test/support/LogCollector.js"
 import { buildApp } from "../../src/buildApp.js"
 import * as ServerConfig from "../../src/ServerConfig.js"
 import * as ServerLayer from "../../src/ServerLayer.js"
@@ -23,21 +24,7 @@ export const fixtureWebRoot = join(import.meta.dirname, "..", "fixtures", "web")
 export const freshDataDir = (): Promise<string> => mkdtemp(join(tmpdir(), "server-test-"))
 
 /** Every line both loggers (Fastify's pino and Effect's) wrote, for assertions on logs. */
-export class LogCollector {
-  readonly lines: Array<string> = []
-  readonly write = (line: string) => {
-    this.lines.push(line)
-  }
-  get text(): string {
-    return this.lines.join("")
-  }
-  records(): Array<Record<string, unknown>> {
-    return this.text
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-  }
-}
+export { LogCollector }
 
 export interface TestServer {
   readonly app: FastifyInstance

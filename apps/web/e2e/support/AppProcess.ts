@@ -6,11 +6,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, rm } from "node:fs/promises"
-import { get } from "node:http"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { inject } from "vitest"
+import { freePort } from "../../../../packages/adapters-aws/test/support/FreePort"
+import { isReady } from "../../../../packages/api/test/support/ReadinessProbe"
 
 const repoRoot = resolve(import.meta.dirname, "../../../..")
 const mainScript = join(repoRoot, "apps/server/dist/main.js")
@@ -30,28 +30,6 @@ export interface StartAppOptions {
   /** How long to wait for /api/ready (default 90 s: PGlite's first open takes seconds on a busy machine). */
   readonly readyTimeoutMs?: number
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((done, reject) => {
-    const probe = createServer()
-    probe.on("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === "object" && address !== null ? done(address.port) : reject(new Error("no free port"))))
-    })
-  })
-
-/** The status of a GET on a connection of its own; 0 when nothing answers. */
-const probeStatus = (url: string): Promise<number> =>
-  new Promise((done) => {
-    const request = get(url, { agent: false, timeout: 5_000 }, (res) => {
-      res.resume()
-      res.on("end", () => done(res.statusCode ?? 0))
-      res.on("error", () => done(0))
-    })
-    request.on("timeout", () => request.destroy())
-    request.on("error", () => done(0))
-  })
 
 const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
 
@@ -124,7 +102,7 @@ const startAppOnce = async (options: StartAppOptions): Promise<RunningApp> => {
       await stop()
       throw new Error(`the server exited before it was ready:\n${output()}`)
     }
-    if ((await probeStatus(`${baseUrl}/api/ready`)) === 200) break
+    if (await isReady(baseUrl)) break
     if (Date.now() > deadline) {
       await stop()
       throw new Error(`the server was not ready in time:\n${output()}`)

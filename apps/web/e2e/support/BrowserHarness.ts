@@ -4,22 +4,22 @@
  * and browser (files stay independent) after the e2e project's globalSetup (BuildOnce.ts) has
  * built the current server and web app.
  *
- *   import type { Browser } from "playwright-core"
- *   import { afterAll, beforeAll, expect, it } from "vitest"
- *   import { launchBrowser, openUser, type RunningApp, screenshot, signUpInBrowser, startApp, uniqueEmail } from "./support/BrowserHarness"
+ *   import { expect, it } from "vitest"
+ *   import { appAndBrowserPerFile, screenshot, signUpInBrowser, uniqueEmail } from "./support/BrowserHarness"
  *
- *   let app: RunningApp; let browser: Browser
- *   beforeAll(async () => { app = await startApp(); browser = await launchBrowser() })
- *   afterAll(async () => { await browser?.close(); await app?.stop() })
+ *   const e2e = appAndBrowserPerFile()                      // beforeAll starts both, afterAll stops them
  *
  *   it("…", async () => {
- *     const ada = await openUser(browser, app)              // a fresh context (own storage) + page
+ *     const ada = await e2e.openUser()                      // a fresh context (own storage) + page
  *     await signUpInBrowser(ada.page, { email: uniqueEmail("ada"), name: "Ada" })
  *     await screenshot(ada.page, "signed-up")               // e2e/artifacts/<file>/01-signed-up.png
  *     expect(ada.problems()).toEqual([])                    // no console errors, failed requests, 5xx
  *   })
  *
  * API:
+ * - `appAndBrowserPerFile(options?: StartAppOptions): AppAndBrowser` — registers the file's
+ *   beforeAll (startApp, then launchBrowser) and afterAll (close the browser, stop the app);
+ *   `{ app, browser, openUser(options?) }`, usable inside tests and hooks.
  * - `startApp(options?: { env?, readyTimeoutMs? }): Promise<RunningApp>` — `{ baseUrl, output(), stop() }`;
  *   STORE=embedded in a fresh temp DATA_DIR, a free port on 127.0.0.1, PUBLIC_URL = baseUrl,
  *   WEB_ROOT = this run's copy of apps/web/dist, generous RATE_LIMIT_*; resolves once /api/ready
@@ -42,7 +42,8 @@
  * playwright's own default is 30 s per action.
  */
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
-import { type RunningApp } from "./AppProcess"
+import { afterAll, beforeAll } from "vitest"
+import { type RunningApp, startApp, type StartAppOptions } from "./AppProcess"
 import { collectPageProblems } from "./PageProblems"
 
 export { type RunningApp, startApp, type StartAppOptions } from "./AppProcess"
@@ -91,6 +92,41 @@ export const openUser = async (browser: Browser, app: RunningApp, options: OpenU
   const problems = collectPageProblems(context)
   const page = await context.newPage()
   return { context, page, problems: problems.list, close: () => context.close() }
+}
+
+/** The server and the browser of one test file, started before its tests and stopped after them. */
+export interface AppAndBrowser {
+  readonly app: RunningApp
+  readonly browser: Browser
+  /** `openUser(browser, app, options)`. */
+  readonly openUser: (options?: OpenUserOptions) => Promise<UserBrowser>
+}
+
+/** Registers the file's beforeAll (server, then browser) and afterAll (both stopped, even half-started). */
+export const appAndBrowserPerFile = (options: StartAppOptions = {}): AppAndBrowser => {
+  let app: RunningApp | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    app = await startApp(options)
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+  })
+  const started = <A>(value: A | undefined): A => {
+    if (value === undefined) throw new Error("the app and the browser start in beforeAll: use them inside tests and hooks")
+    return value
+  }
+  return {
+    get app() {
+      return started(app)
+    },
+    get browser() {
+      return started(browser)
+    },
+    openUser: (userOptions) => openUser(started(browser), started(app), userOptions)
+  }
 }
 
 /** Meets the password rules (length, letters, digits). */

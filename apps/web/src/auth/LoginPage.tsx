@@ -3,14 +3,14 @@
  * to `next` — the page they were on when the session ended.
  */
 import { useState, type FormEvent } from "react"
-import { Link, Navigate, useLocation, useNavigate, useSearchParams } from "react-router"
+import { Link, Navigate, useLocation, useSearchParams } from "react-router"
 import { safeNextPath } from "../session/NextPath"
-import { usePublicApiClient, useSession, useSessionManager } from "../session/SessionContext"
+import { usePublicApiClient } from "../session/SessionContext"
 import { Button } from "../ui/Button"
 import { Field } from "../ui/Field"
 import { FormErrors } from "../ui/FormErrors"
-import { useFormMutation } from "../ui/useFormMutation"
 import { usePageTitle } from "../ui/usePageTitle"
+import { useSignInForm } from "./useSignInForm"
 
 interface LoginInput {
   readonly email: string
@@ -25,9 +25,6 @@ export interface LoginPageState {
 export const LoginPage = () => {
   usePageTitle("Log in")
   const api = usePublicApiClient()
-  const manager = useSessionManager()
-  const session = useSession()
-  const navigate = useNavigate()
   const location = useLocation()
   const [params] = useSearchParams()
   const rawNext = params.get("next")
@@ -36,20 +33,16 @@ export const LoginPage = () => {
   const [email, setEmail] = useState("")
   const [password, setPassword] = useState("")
 
-  const form = useFormMutation({
+  const { form, alreadySignedIn } = useSignInForm(next, {
     fields: ["email", "password"],
     validate: (input: LoginInput) => ({
       email: input.email.trim() === "" ? "Enter your email address" : undefined,
       password: input.password === "" ? "Enter your password" : undefined
     }),
-    mutationFn: (input: LoginInput) => api.call("auth.login", { body: input }),
-    onSuccess: (answer) => {
-      manager.signIn(answer)
-      void navigate(next, { replace: true })
-    }
+    mutationFn: (input: LoginInput) => api.call("auth.login", { body: input })
   })
 
-  if (session !== undefined && !form.busy) return <Navigate to={next} replace />
+  if (alreadySignedIn) return <Navigate to={next} replace />
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()

@@ -1,15 +1,15 @@
 /** Sign-up: email, name and password, the password rules ticked as you type; logs in on success. */
 import { useState, type FormEvent } from "react"
-import { Link, Navigate, useNavigate, useSearchParams } from "react-router"
+import { Link, Navigate, useSearchParams } from "react-router"
 import { safeNextPath } from "../session/NextPath"
-import { usePublicApiClient, useSession, useSessionManager } from "../session/SessionContext"
+import { usePublicApiClient } from "../session/SessionContext"
 import { Button } from "../ui/Button"
 import { Field } from "../ui/Field"
 import { FormErrors } from "../ui/FormErrors"
-import { useFormMutation } from "../ui/useFormMutation"
 import { usePageTitle } from "../ui/usePageTitle"
 import { PasswordRuleList } from "./PasswordRuleList"
 import { unmetPasswordRules } from "./PasswordRules"
+import { useSignInForm } from "./useSignInForm"
 
 interface SignupInput {
   readonly email: string
@@ -20,30 +20,23 @@ interface SignupInput {
 export const SignupPage = () => {
   usePageTitle("Sign up")
   const api = usePublicApiClient()
-  const manager = useSessionManager()
-  const session = useSession()
-  const navigate = useNavigate()
   const [params] = useSearchParams()
   const next = safeNextPath(params.get("next"))
   const [email, setEmail] = useState("")
   const [name, setName] = useState("")
   const [password, setPassword] = useState("")
 
-  const form = useFormMutation({
+  const { form, alreadySignedIn } = useSignInForm(next, {
     fields: ["email", "name", "password"],
     validate: (input: SignupInput) => ({
       email: input.email.trim() === "" ? "Enter your email address" : /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email.trim()) ? undefined : "Enter a valid email address",
       name: input.name.trim() === "" ? "Enter your name" : undefined,
       password: unmetPasswordRules(input.password).length > 0 ? "The password does not meet every rule yet" : undefined
     }),
-    mutationFn: (input: SignupInput) => api.call("auth.signup", { body: input }),
-    onSuccess: (answer) => {
-      manager.signIn(answer)
-      void navigate(next, { replace: true })
-    }
+    mutationFn: (input: SignupInput) => api.call("auth.signup", { body: input })
   })
 
-  if (session !== undefined && !form.busy) return <Navigate to={next} replace />
+  if (alreadySignedIn) return <Navigate to={next} replace />
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()

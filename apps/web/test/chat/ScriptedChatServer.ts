@@ -2,8 +2,8 @@
  * A `/ws/chat` server scripted by the test, for ChatConnection's unit tests: every socket the
  * connection opens is recorded with the frames it sent, and the test plays the server — opens
  * it, answers with frames (including ones a correct server never sends: duplicates, gaps), drops
- * it. Paired with a manual clock that runs scheduled callbacks only when the test advances it,
- * so backoffs and ping timeouts are exact and no test waits on wall-clock time.
+ * it. Paired with test/support/FakeClock.ts, which runs scheduled callbacks only when the test
+ * advances it, so backoffs and ping timeouts are exact and no test waits on wall-clock time.
  */
 import type { ChatSocketEvents, OpenChatSocket } from "../../src/features/chat/ChatSocket"
 
@@ -49,33 +49,6 @@ export const makeScriptedChatServer = () => {
       if (socket === undefined) throw new Error("no socket was opened")
       return socket
     }
-  }
-}
-
-export const makeManualClock = () => {
-  let now = 1_000_000
-  let nextId = 0
-  const timers = new Map<number, { readonly at: number; readonly run: () => void }>()
-  return {
-    now: () => now,
-    schedule: (run: () => void, delayMs: number) => {
-      const id = ++nextId
-      timers.set(id, { at: now + delayMs, run })
-      return () => void timers.delete(id)
-    },
-    /** Moves time forward, running every callback that falls due, in time order. */
-    advance: (ms: number) => {
-      const until = now + ms
-      for (;;) {
-        const due = [...timers.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
-        if (due === undefined) break
-        timers.delete(due[0])
-        now = due[1].at
-        due[1].run()
-      }
-      now = until
-    },
-    pending: () => timers.size
   }
 }
 

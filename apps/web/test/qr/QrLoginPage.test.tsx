@@ -1,14 +1,9 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react"
+import { act, screen, waitFor, within } from "@testing-library/react"
 import userEvent from "@testing-library/user-event"
-import { StrictMode } from "react"
-import { MemoryRouter, useLocation } from "react-router"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { App } from "../../src/App"
 import { PIXELS_PER_MODULE } from "../../src/features/qr/QrCodeImage"
 import type { SessionManager } from "../../src/session/SessionManager"
 import { readStoredTokens } from "../../src/session/StoredTokens"
-import { AppProviders } from "../../src/shell/AppProviders"
-import { makeQueryClient } from "../../src/shell/makeQueryClient"
 import { makeTestSessionManager, renderApp } from "../support/renderApp"
 import { makeTestApi, type TestApi } from "../support/TestApi"
 import { recordChallenges, signUpPhoneUser } from "./QrTestUsers"
@@ -33,23 +28,8 @@ const location = () => screen.getByTestId("location").textContent
 /** The page's live status line (the location probe is an <output>, a status too). */
 const qrStatus = () => within(screen.getByRole("region", { name: "Log in with your phone" })).getByRole("status").textContent
 
-const LocationProbe = () => {
-  const here = useLocation()
-  return <output data-testid="location">{`${here.pathname}${here.search}`}</output>
-}
-
 /** As main.tsx renders the app: in StrictMode, whose doubled effects must not start two challenges. */
-const renderStrict = (path: string, manager: SessionManager) =>
-  render(
-    <StrictMode>
-      <MemoryRouter initialEntries={[path]}>
-        <AppProviders manager={manager} queryClient={makeQueryClient()}>
-          <App />
-          <LocationProbe />
-        </AppProviders>
-      </MemoryRouter>
-    </StrictMode>
-  )
+const renderStrict = (path: string, manager: SessionManager) => renderApp(path, manager, { strictMode: true })
 
 describe("QR login on the desktop (no EventSource: polling)", () => {
   it("shows the code, follows scan and approval, signs in as the phone's user and goes to next", async () => {

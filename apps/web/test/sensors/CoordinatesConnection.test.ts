@@ -7,7 +7,7 @@ import {
   type LivePosition,
   type LiveState
 } from "../../src/features/sensors/CoordinatesConnection"
-import { makeFakeClock } from "./FakeClock"
+import { makeFakeClock } from "../support/FakeClock"
 import { makeFakeSockets } from "./FakeCoordinatesSocket"
 
 const TEAM = "team-1"

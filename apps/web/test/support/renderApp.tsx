@@ -1,8 +1,10 @@
 /**
  * Renders the whole app at a path, on a memory router, with a given session manager; the current
- * location is shown in `data-testid="location"` so tests can assert redirects.
+ * location is shown in `data-testid="location"` so tests can assert redirects. `strictMode` renders
+ * it as main.tsx does, in StrictMode (doubled effects), for code whose effects start something.
  */
 import { render } from "@testing-library/react"
+import { StrictMode } from "react"
 import { MemoryRouter, useLocation } from "react-router"
 import { App } from "../../src/App"
 import { makeSessionManager, type SessionManager, type SessionManagerOptions } from "../../src/session/SessionManager"
@@ -18,8 +20,8 @@ const LocationProbe = () => {
 export const makeTestSessionManager = (testApi: TestApi, options: Partial<SessionManagerOptions> = {}): SessionManager =>
   makeSessionManager({ baseUrl: TEST_API_BASE_URL, storage: window.localStorage, fetch: testApi.fetch, ...options })
 
-export const renderApp = (path: string, manager: SessionManager) =>
-  render(
+export const renderApp = (path: string, manager: SessionManager, options: { readonly strictMode?: boolean } = {}) => {
+  const app = (
     <MemoryRouter initialEntries={[path]}>
       <AppProviders manager={manager} queryClient={makeQueryClient()}>
         <App />
@@ -27,3 +29,5 @@ export const renderApp = (path: string, manager: SessionManager) =>
       </AppProviders>
     </MemoryRouter>
   )
+  return render(options.strictMode === true ? <StrictMode>{app}</StrictMode> : app)
+}

@@ -1,6 +1,6 @@
 /**
  * What a DynamoDB test file needs: a DynamoClient layer on the run's DynamoDB Local (see
- * dynamoDbLocal.ts) whose tables live under a random prefix of their own — created from
+ * DynamoDbLocal.ts) whose tables live under a random prefix of their own — created from
  * Tables.ts when the layer is built, deleted when it is released — and a CommandRecorder on that
  * client that refuses Scan, so any request path that scans fails its test (and the file, through
  * assertNoScanAfterAll, even where an adapter turned the refusal into a port error).

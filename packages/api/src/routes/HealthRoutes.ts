@@ -50,3 +50,9 @@ export const ready = endpoint({
       })
     )
 })
+
+/**
+ * This module's routes in API.md's order: the contract's list and each Lambda function's group
+ * are made of these. A function, so a bundle that never calls it can leave the routes out.
+ */
+export const all = () => [health, ready] as const

@@ -194,3 +194,9 @@ export const syncCampaigns = endpoint({
   errors: [400, 401, 403, 409],
   handle: ({ actor, params }) => Campaigns.use((c) => c.sync(actor, params.userId, params.platform))
 })
+
+/**
+ * This module's routes in API.md's order: the contract's list and each Lambda function's group
+ * are made of these. A function, so a bundle that never calls it can leave the routes out.
+ */
+export const all = () => [listConfigs, createConfig, updateConfig, deleteConfig, putCredentials, listCredentials, deleteCredentials, listCampaigns, syncCampaigns] as const

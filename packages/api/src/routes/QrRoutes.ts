@@ -107,3 +107,9 @@ export const qrExchange = endpoint({
   errors: [400, 404, 409, 410],
   handle: ({ body }) => QrLogin.use((qr) => qr.exchange(body))
 })
+
+/**
+ * This module's routes in API.md's order: the contract's list and each Lambda function's group
+ * are made of these. A function, so a bundle that never calls it can leave the routes out.
+ */
+export const all = () => [qrInit, qrStatus, qrScan, qrApprove, qrReject, qrExchange] as const

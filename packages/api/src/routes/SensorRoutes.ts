@@ -147,3 +147,9 @@ export const latestReadings = endpoint({
   errors: [400, 401, 404],
   handle: ({ actor, query }) => Sensors.use((s) => s.latest(actor, query.teamId))
 })
+
+/**
+ * This module's routes in API.md's order: the contract's list and each Lambda function's group
+ * are made of these. A function, so a bundle that never calls it can leave the routes out.
+ */
+export const all = () => [createDevice, listDevices, ingest, queryReadings, latestReadings] as const

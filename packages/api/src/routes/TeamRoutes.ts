@@ -222,3 +222,9 @@ export const removeMember = endpoint({
   errors: [401, 403, 404, 409],
   handle: ({ actor, params }) => Teams.use((teams) => teams.removeMember(actor, params.teamId, params.userId))
 })
+
+/**
+ * This module's routes in API.md's order: the contract's list and each Lambda function's group
+ * are made of these. A function, so a bundle that never calls it can leave the routes out.
+ */
+export const all = () => [createTeam, myTeams, getTeam, renameTeam, deleteTeam, invite, myInvitations, acceptInvitation, declineInvitation, changeRole, transfer, removeMember] as const

@@ -1,25 +1,15 @@
 /**
- * The Chat feature's reads and their react-query keys (all starting with "chat"): the caller's
- * teams to pick from, a team's rooms, and a team's members (for the senders' names). The team
- * routes are read here rather than through the Teams feature, which features do not import.
+ * The Chat feature's reads and their react-query keys (all starting with "chat"): a team's rooms
+ * and a team's members (for the senders' names). The team routes are read here rather than
+ * through the Teams feature, which features do not import (the caller's teams come from
+ * shell/MyTeams, under ["chat", "myTeams"]).
  */
 import { useQuery } from "@tanstack/react-query"
-import { useApiClient, useSession } from "../../session/SessionContext"
+import { useApiClient } from "../../session/SessionContext"
 
 export const chatKeys = {
-  teams: (userId: string) => ["chat", "teams", userId] as const,
   rooms: (teamId: string) => ["chat", "rooms", teamId] as const,
   members: (teamId: string) => ["chat", "members", teamId] as const
-}
-
-export const useChatTeams = () => {
-  const api = useApiClient()
-  const userId = useSession()?.userId ?? ""
-  return useQuery({
-    queryKey: chatKeys.teams(userId),
-    queryFn: () => api.call("teams.listMine", { params: { userId } }),
-    enabled: userId !== ""
-  })
 }
 
 export const useTeamRooms = (teamId: string) => {

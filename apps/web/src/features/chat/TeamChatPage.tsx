@@ -3,18 +3,19 @@
  * room. Rooms are links, so each room has its own URL and the browser's back button works.
  */
 import { Link, NavLink, useParams } from "react-router"
+import { useMyTeams } from "../../shell/MyTeams"
 import { Empty } from "../../ui/Empty"
 import { ErrorState } from "../../ui/ErrorState"
 import { Loading } from "../../ui/Loading"
 import { QueryView } from "../../ui/QueryView"
 import { usePageTitle } from "../../ui/usePageTitle"
-import { useChatTeams, useTeamRooms } from "./ChatQueries"
+import { useTeamRooms } from "./ChatQueries"
 import { CreateRoomForm } from "./CreateRoomForm"
 import { RoomView } from "./RoomView"
 
 export const TeamChatPage = () => {
   const { teamId = "", roomId } = useParams()
-  const teams = useChatTeams()
+  const teams = useMyTeams("chat")
   const rooms = useTeamRooms(teamId)
   const team = teams.data?.find((t) => t.teamId === teamId)
   const room = rooms.data?.find((r) => r.roomId === roomId)

@@ -4,8 +4,8 @@
  * sending that survives failures.
  */
 import { Route, Routes } from "react-router"
+import { TeamPicker } from "../../shell/TeamPicker"
 import { ChatConnectionProvider } from "./ChatConnectionContext"
-import { ChatHome } from "./ChatHome"
 import { TeamChatPage } from "./TeamChatPage"
 import "./chat.css"
 
@@ -13,7 +13,7 @@ export const ChatPage = () => (
   <div className="chat-feature">
     <ChatConnectionProvider>
       <Routes>
-        <Route index element={<ChatHome />} />
+        <Route index element={<TeamPicker title="Chat" feature="chat" purpose="to chat with it." />} />
         <Route path=":teamId/:roomId?" element={<TeamChatPage />} />
       </Routes>
     </ChatConnectionProvider>

@@ -85,7 +85,7 @@ export const CampaignsSection = ({ userId, platform }: CampaignsSectionProps) =>
         <datalist id={statusListId}>
           {knownStatuses.map((s) => <option key={s} value={s} />)}
         </datalist>
-        <div className="actions">
+        <div className="button-row">
           <Button type="submit" variant="secondary">Apply filters</Button>
           {filtered ? (
             <Button variant="secondary" onClick={() => { setDraftAccount(""); setDraftStatus(""); apply("", "") }}>Clear filters</Button>

@@ -10,19 +10,15 @@ import { useQueryClient } from "@tanstack/react-query"
 import { useId, useState, type FormEvent } from "react"
 import { useApiClient } from "../../session/SessionContext"
 import { Button } from "../../ui/Button"
-import { Field } from "../../ui/Field"
 import { FormErrors } from "../../ui/FormErrors"
 import { useFormMutation } from "../../ui/useFormMutation"
+import { type ConfigDraft, configDraftBody, ConfigDraftFields, configDraftFields, configDraftProblems } from "./ConfigDraft"
 import { mergeDraft } from "./ConfigMerge"
 import { platformKeys, type Platform, type PlatformConfig } from "./Platforms"
-import { SettingsField } from "./SettingsField"
 import { formatSettings, parseSettings } from "./SettingsJson"
 import { useConfigs } from "./useConfigs"
 
-interface EditInput {
-  readonly name: string
-  readonly settingsText: string
-  readonly makeCurrent: boolean
+interface EditInput extends ConfigDraft {
   /** The stored version this save is based on. */
   readonly version: number
 }
@@ -46,33 +42,16 @@ export const ConfigEditor = ({ userId, platform, config, isCurrent, onSaved, onC
   const titleId = useId()
   // The stored config this edit started from: its version goes with the save.
   const [base, setBase] = useState<PlatformConfig>(config)
-  const [name, setName] = useState(config.name)
-  const [settingsText, setSettingsText] = useState(formatSettings(config.settings))
-  const [makeCurrent, setMakeCurrent] = useState(false)
+  const [draft, setDraft] = useState<ConfigDraft>({ name: config.name, settingsText: formatSettings(config.settings), makeCurrent: false })
   const [notice, setNotice] = useState<string | undefined>(undefined)
 
   const form = useFormMutation({
-    fields: ["name", "settings", "makeCurrent"],
-    validate: (input: EditInput) => {
-      const parsed = parseSettings(input.settingsText)
-      return {
-        name: input.name.trim() === "" ? "Enter a name for the config" : input.name.trim().length > 100 ? "Use at most 100 characters" : undefined,
-        settings: parsed.ok ? undefined : parsed.message
-      }
-    },
+    fields: configDraftFields,
+    validate: configDraftProblems,
     mutationFn: async (input: EditInput) => {
-      const parsed = parseSettings(input.settingsText)
-      if (!parsed.ok) throw new Error(parsed.message)
+      const body = { ...configDraftBody(input), version: input.version }
       try {
-        return await api.call("platforms.updateConfig", {
-          params: { userId, platform, configId: config.configId },
-          body: {
-            name: input.name.trim(),
-            settings: parsed.settings,
-            version: input.version,
-            ...(input.makeCurrent ? { makeCurrent: true } : {})
-          }
-        })
+        return await api.call("platforms.updateConfig", { params: { userId, platform, configId: config.configId }, body })
       } catch (error) {
         // Load what is stored now before showing the conflict, so both versions can be compared.
         if (isVersionConflict(error)) await configs.refetch()
@@ -90,7 +69,7 @@ export const ConfigEditor = ({ userId, platform, config, isCurrent, onSaved, onC
 
   const submit = (version: number) => {
     setNotice(undefined)
-    form.submit({ name, settingsText, makeCurrent, version })
+    form.submit({ ...draft, version })
   }
 
   const onSubmit = (event: FormEvent) => {
@@ -99,15 +78,14 @@ export const ConfigEditor = ({ userId, platform, config, isCurrent, onSaved, onC
   }
 
   const reapply = (theirs: PlatformConfig) => {
-    const mine = parseSettings(settingsText)
+    const mine = parseSettings(draft.settingsText)
     if (mine.ok) {
       const merged = mergeDraft(
         { name: base.name, settings: base.settings },
-        { name: name.trim(), settings: mine.settings },
+        { name: draft.name.trim(), settings: mine.settings },
         { name: theirs.name, settings: theirs.settings }
       )
-      setName(merged.name)
-      setSettingsText(formatSettings(merged.settings))
+      setDraft({ ...draft, name: merged.name, settingsText: formatSettings(merged.settings) })
       setNotice(
         `Loaded version ${theirs.version} and reapplied your changes. Review them, then save.` +
           (merged.overlaps.length === 0 ? "" : ` Your value replaces theirs for: ${merged.overlaps.join(", ")}.`)
@@ -121,8 +99,7 @@ export const ConfigEditor = ({ userId, platform, config, isCurrent, onSaved, onC
 
   const discard = (theirs: PlatformConfig) => {
     setBase(theirs)
-    setName(theirs.name)
-    setSettingsText(formatSettings(theirs.settings))
+    setDraft({ ...draft, name: theirs.name, settingsText: formatSettings(theirs.settings) })
     setNotice(`Loaded version ${theirs.version}; your changes were discarded.`)
     form.mutation.reset()
   }
@@ -149,14 +126,8 @@ export const ConfigEditor = ({ userId, platform, config, isCurrent, onSaved, onC
         />
       ) : null}
       {notice === undefined ? null : <p role="status" className="notice">{notice}</p>}
-      <Field label="Config name" name="name" required value={name} maxLength={100}
-        onChange={(e) => setName(e.target.value)} error={form.fieldError("name")} />
-      <SettingsField value={settingsText} onChange={setSettingsText} error={form.fieldError("settings")} />
-      {isCurrent ? null : (
-        <Field label="Make it the current config" name="makeCurrent" type="checkbox" className="checkbox" checked={makeCurrent}
-          onChange={(e) => setMakeCurrent(e.target.checked)} error={form.fieldError("makeCurrent")} />
-      )}
-      <div className="actions">
+      <ConfigDraftFields draft={draft} onChange={setDraft} fieldError={form.fieldError} offerMakeCurrent={!isCurrent} />
+      <div className="button-row">
         <Button type="submit" busy={form.busy} busyLabel="Saving…" disabled={conflicted}>Save changes</Button>
         <Button variant="secondary" onClick={onCancel} disabled={form.busy}>Cancel</Button>
       </div>
@@ -198,7 +169,7 @@ const ConflictPanel = ({ base, latest, loading, busy, onReapply, onOverwrite, on
           <dd><pre className="json">{formatSettings(latest.settings)}</pre></dd>
         </dl>
       </details>
-      <div className="actions">
+      <div className="button-row">
         <Button onClick={() => onReapply(latest)} disabled={busy}>Reload and reapply my changes</Button>
         <Button variant="danger" onClick={() => onOverwrite(latest)} busy={busy} busyLabel="Overwriting…">Overwrite with my changes</Button>
         <Button variant="secondary" onClick={() => onDiscard(latest)} disabled={busy}>Discard my changes</Button>

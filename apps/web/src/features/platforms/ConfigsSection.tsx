@@ -128,7 +128,7 @@ const ConfigRow = ({ userId, platform, config, isCurrent, onEdit, onMessage }: C
         <summary>Settings</summary>
         <pre className="json">{formatSettings(config.settings)}</pre>
       </details>
-      <div className="actions">
+      <div className="button-row">
         <Button variant="secondary" aria-label={`Edit ${config.name}`} onClick={onEdit}>Edit</Button>
         {isCurrent ? null : (
           <Button variant="secondary" aria-label={`Make ${config.name} current`} busy={making} busyLabel="Saving…" onClick={makeCurrent}>

@@ -89,7 +89,7 @@ export const CredentialForm = ({ userId, platform, accountId: fixedAccountId, in
           </select>
         )}
       </Field>
-      <div className="actions">
+      <div className="button-row">
         <Button type="submit" busy={form.busy} busyLabel="Saving…">{submitLabel}</Button>
         {onCancel === undefined ? null : <Button variant="secondary" onClick={onCancel} disabled={form.busy}>Cancel</Button>}
       </div>

@@ -90,7 +90,7 @@ const CredentialRow = ({ userId, platform, credential, onMessage }: CredentialRo
       </div>
       <p className="item-meta">Secret: stored encrypted, never shown.</p>
       {editing === undefined ? (
-        <div className="actions">
+        <div className="button-row">
           <Button variant="secondary" aria-label={`Replace the secret of ${accountId}`} onClick={() => setEditing({ kind: "replace" })}>
             Replace secret
           </Button>

@@ -3,18 +3,10 @@ import { useQueryClient } from "@tanstack/react-query"
 import { useState, type FormEvent } from "react"
 import { useApiClient } from "../../session/SessionContext"
 import { Button } from "../../ui/Button"
-import { Field } from "../../ui/Field"
 import { FormErrors } from "../../ui/FormErrors"
 import { useFormMutation } from "../../ui/useFormMutation"
+import { type ConfigDraft, configDraftBody, ConfigDraftFields, configDraftFields, configDraftProblems } from "./ConfigDraft"
 import { platformKeys, type Platform, type PlatformConfig } from "./Platforms"
-import { SettingsField } from "./SettingsField"
-import { parseSettings } from "./SettingsJson"
-
-interface NewConfigInput {
-  readonly name: string
-  readonly settingsText: string
-  readonly makeCurrent: boolean
-}
 
 export interface NewConfigFormProps {
   readonly userId: string
@@ -22,34 +14,20 @@ export interface NewConfigFormProps {
   readonly onCreated: (config: PlatformConfig) => void
 }
 
+const emptyDraft: ConfigDraft = { name: "", settingsText: "{}", makeCurrent: false }
+
 export const NewConfigForm = ({ userId, platform, onCreated }: NewConfigFormProps) => {
   const api = useApiClient()
   const queryClient = useQueryClient()
-  const [name, setName] = useState("")
-  const [settingsText, setSettingsText] = useState("{}")
-  const [makeCurrent, setMakeCurrent] = useState(false)
+  const [draft, setDraft] = useState<ConfigDraft>(emptyDraft)
 
   const form = useFormMutation({
-    fields: ["name", "settings", "makeCurrent"],
-    validate: (input: NewConfigInput) => {
-      const parsed = parseSettings(input.settingsText)
-      return {
-        name: input.name.trim() === "" ? "Enter a name for the config" : input.name.trim().length > 100 ? "Use at most 100 characters" : undefined,
-        settings: parsed.ok ? undefined : parsed.message
-      }
-    },
-    mutationFn: (input: NewConfigInput) => {
-      const parsed = parseSettings(input.settingsText)
-      if (!parsed.ok) throw new Error(parsed.message)
-      return api.call("platforms.createConfig", {
-        params: { userId, platform },
-        body: { name: input.name.trim(), settings: parsed.settings, ...(input.makeCurrent ? { makeCurrent: true } : {}) }
-      })
-    },
+    fields: configDraftFields,
+    validate: configDraftProblems,
+    mutationFn: (input: ConfigDraft) =>
+      api.call("platforms.createConfig", { params: { userId, platform }, body: configDraftBody(input) }),
     onSuccess: (config) => {
-      setName("")
-      setSettingsText("{}")
-      setMakeCurrent(false)
+      setDraft(emptyDraft)
       void queryClient.invalidateQueries({ queryKey: platformKeys.configs(platform) })
       onCreated(config)
     }
@@ -57,18 +35,14 @@ export const NewConfigForm = ({ userId, platform, onCreated }: NewConfigFormProp
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
-    form.submit({ name, settingsText, makeCurrent })
+    form.submit(draft)
   }
 
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby="new-config-title">
       <h3 id="new-config-title">New config</h3>
       <FormErrors problem={form.problem} />
-      <Field label="Config name" name="name" required value={name} maxLength={100}
-        onChange={(e) => setName(e.target.value)} error={form.fieldError("name")} />
-      <SettingsField value={settingsText} onChange={setSettingsText} error={form.fieldError("settings")} />
-      <Field label="Make it the current config" name="makeCurrent" type="checkbox" className="checkbox" checked={makeCurrent}
-        onChange={(e) => setMakeCurrent(e.target.checked)} error={form.fieldError("makeCurrent")} />
+      <ConfigDraftFields draft={draft} onChange={setDraft} fieldError={form.fieldError} offerMakeCurrent />
       <Button type="submit" busy={form.busy} busyLabel="Creating…">Create config</Button>
     </form>
   )

@@ -29,20 +29,20 @@ const latestText = (reading: LatestReading | undefined): string => {
 export const DevicesSection = ({ teamId, devices, latest, canRegister }: DevicesSectionProps) => {
   const [created, setCreated] = useState<CreatedDevice | undefined>(undefined)
   return (
-    <section aria-labelledby="devices-title" className="sensor-panel">
+    <section aria-labelledby="devices-title" className="panel">
       <h2 id="devices-title">Devices</h2>
       {created === undefined ? null : <IngestKeyNotice device={created} onDismiss={() => setCreated(undefined)} />}
       {devices.length === 0 ? (
         <Empty title="No devices yet">{canRegister ? "Register the first one below." : "An owner or admin of the team registers devices."}</Empty>
       ) : (
-        <ul className="sensor-list" aria-label="Devices">
+        <ul className="item-list" aria-label="Devices">
           {devices.map((d) => (
-            <li key={d.deviceId} className="sensor-item">
-              <div className="sensor-item-head">
-                <h3 className="sensor-item-title">{d.name}</h3>
-                <code className="sensor-meta">{d.deviceId}</code>
+            <li key={d.deviceId} className="item">
+              <div className="item-head">
+                <h3 className="item-title">{d.name}</h3>
+                <code className="item-meta">{d.deviceId}</code>
               </div>
-              <p className="sensor-meta">{latestText(latest.get(d.deviceId))}</p>
+              <p className="item-meta">{latestText(latest.get(d.deviceId))}</p>
             </li>
           ))}
         </ul>

@@ -46,10 +46,10 @@ export const FloorPlan = ({ devices, positions, state }: FloorPlanProps) => {
   const unit = extent / 100
   const grid = Array.from({ length: 9 }, (_, i) => ((i + 1) * extent) / 10)
   return (
-    <section aria-labelledby={ids.heading} className="sensor-panel floor-plan">
-      <div className="sensor-panel-head">
+    <section aria-labelledby={ids.heading} className="panel floor-plan">
+      <div className="panel-head">
         <h2 id={ids.heading}>Floor plan</h2>
-        <span role="status" className={`live-badge live-${state.status}`} data-live-state={state.status}>{liveStateText(state)}</span>
+        <span role="status" className={`badge live-badge live-${state.status}`} data-live-state={state.status}>{liveStateText(state)}</span>
       </div>
       <svg viewBox={`0 0 ${extent} ${extent}`} role="img" aria-labelledby={`${ids.title} ${ids.desc}`} className="plan">
         <title id={ids.title}>Floor plan with live device positions</title>

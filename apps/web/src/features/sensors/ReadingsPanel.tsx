@@ -86,7 +86,7 @@ export const ReadingsPanel = ({ devices }: { readonly devices: ReadonlyArray<Dev
   const describe = `${metricLabel} of ${selected.name}, ${BUCKETS.find((b) => b.value === bucket)!.label.toLowerCase()}, ${rangeLabel(range)}`
 
   return (
-    <section aria-labelledby={ids.heading} className="sensor-panel">
+    <section aria-labelledby={ids.heading} className="panel">
       <h2 id={ids.heading}>Readings</h2>
       <div className="chart-controls">
         <div className="field">

@@ -8,8 +8,8 @@ export const ReadingsTable = ({ data, caption }: { readonly data: ChartData; rea
   return (
     <details className="readings-table">
       <summary>Show the numbers{data.xs.length > ROWS ? ` (latest ${ROWS} of ${data.xs.length})` : ""}</summary>
-      <div className="readings-scroll">
-        <table className="readings-grid">
+      <div className="table-scroll readings-scroll">
+        <table className="data-table">
           <caption>{caption}</caption>
           <thead>
             <tr>

@@ -5,11 +5,9 @@ export type Device = ResponseOf<RouteNamed<"sensors.listDevices">>[number]
 export type CreatedDevice = ResponseOf<RouteNamed<"sensors.createDevice">>
 export type LatestReading = ResponseOf<RouteNamed<"sensors.latest">>[number]
 export type QueryAnswer = ResponseOf<RouteNamed<"sensors.query">>
-export type MyTeam = ResponseOf<RouteNamed<"teams.listMine">>[number]
 
 /** Query keys of this feature, all under "sensors" (cleared on logout with the rest). */
 export const sensorKeys = {
-  teams: (userId: string) => ["sensors", "teams", userId] as const,
   devices: (teamId: string) => ["sensors", teamId, "devices"] as const,
   latest: (teamId: string) => ["sensors", teamId, "latest"] as const,
   allReadings: ["sensors", "readings"] as const,

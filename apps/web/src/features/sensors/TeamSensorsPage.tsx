@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query"
 import { Link, useParams } from "react-router"
 import { useApiClient } from "../../session/SessionContext"
+import { useMyTeams } from "../../shell/MyTeams"
 import { ErrorState } from "../../ui/ErrorState"
 import { Loading } from "../../ui/Loading"
 import { usePageTitle } from "../../ui/usePageTitle"
@@ -13,7 +14,6 @@ import { DevicesSection } from "./DevicesSection"
 import { FloorPlan } from "./FloorPlan"
 import { ReadingsPanel } from "./ReadingsPanel"
 import { sensorKeys, type LatestReading } from "./SensorTypes"
-import { useMyTeams } from "./TeamPicker"
 import { newerPosition, useLivePositions } from "./useLivePositions"
 import { useRefreshOnLive } from "./useRefreshOnLive"
 
@@ -37,7 +37,7 @@ export const TeamSensorsPage = () => {
 
 const TeamDashboard = ({ teamId }: { readonly teamId: string }) => {
   const api = useApiClient()
-  const teams = useMyTeams()
+  const teams = useMyTeams("sensors")
   const team = teams.data?.find((t) => t.teamId === teamId)
   usePageTitle(team === undefined ? "Sensors" : `${team.teamName} · Sensors`)
   const devices = useQuery({

@@ -2,5 +2,5 @@
 import { roleLabel, type TeamRole } from "./TeamPermissions"
 
 export const RoleBadge = ({ role }: { readonly role: TeamRole }) => (
-  <span className={`role-badge role-${role}`}>{roleLabel[role]}</span>
+  <span className={`badge role-badge role-${role}`}>{roleLabel[role]}</span>
 )

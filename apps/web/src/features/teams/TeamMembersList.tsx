@@ -28,7 +28,7 @@ export const TeamMembersList = ({ teamId, members, myUserId, myRole }: TeamMembe
     return canChangeRole(myRole, m.role, isSelf) || canTransferTo(myRole, isSelf) || canRemove(myRole, m.role, isSelf)
   })
   return (
-    <table className="members">
+    <table className="data-table">
       <caption className="visually-hidden">Members and their roles</caption>
       <thead>
         <tr>

@@ -1,33 +1,21 @@
 /**
  * The Teams feature's reads and their react-query keys. Every key starts with "teams", so one
  * `invalidateQueries({ queryKey: ["teams"] })` after a write refreshes the list, the team page and
- * the invitations together (a role change or an accept changes more than one of them).
+ * the invitations together (a role change or an accept changes more than one of them), and the
+ * caller's list of teams (shell/MyTeams, under ["teams", "myTeams"]).
  */
 import type { ResponseOf, RouteNamed } from "@app/api"
 import { useQuery } from "@tanstack/react-query"
-import { useApiClient, useSession } from "../../session/SessionContext"
+import { useApiClient } from "../../session/SessionContext"
 
-export type MyTeam = ResponseOf<RouteNamed<"teams.listMine">>[number]
 export type TeamDetails = ResponseOf<RouteNamed<"teams.get">>
 export type TeamMember = TeamDetails["members"][number]
 export type PendingInvitation = ResponseOf<RouteNamed<"teams.myInvitations">>[number]
 
 export const teamKeys = {
   all: ["teams"] as const,
-  mine: (userId: string) => ["teams", "mine", userId] as const,
   detail: (teamId: string) => ["teams", "detail", teamId] as const,
   invitations: ["teams", "invitations"] as const
-}
-
-/** The caller's teams with their role in each. */
-export const useMyTeams = () => {
-  const api = useApiClient()
-  const userId = useSession()?.userId ?? ""
-  return useQuery({
-    queryKey: teamKeys.mine(userId),
-    queryFn: () => api.call("teams.listMine", { params: { userId } }),
-    enabled: userId !== ""
-  })
 }
 
 /** One team with its members (owner first, then admins, then members). */

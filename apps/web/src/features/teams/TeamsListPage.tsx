@@ -1,12 +1,12 @@
 /** /teams: pending invitations (a banner), the caller's teams with their role, and team creation. */
 import { Link, useLocation } from "react-router"
+import { useMyTeams } from "../../shell/MyTeams"
 import { Empty } from "../../ui/Empty"
 import { QueryView } from "../../ui/QueryView"
 import { usePageTitle } from "../../ui/usePageTitle"
 import { CreateTeamForm } from "./CreateTeamForm"
 import { InvitationsBanner } from "./InvitationsBanner"
 import { RoleBadge } from "./RoleBadge"
-import { useMyTeams } from "./TeamQueries"
 
 /** Navigation state set after leaving or deleting a team. */
 export interface TeamsListState {
@@ -16,7 +16,7 @@ export interface TeamsListState {
 
 export const TeamsListPage = () => {
   usePageTitle("Teams")
-  const teams = useMyTeams()
+  const teams = useMyTeams("teams")
   const outcome = useLocation().state as TeamsListState | null
   return (
     <section aria-labelledby="teams-title">

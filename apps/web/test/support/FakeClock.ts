@@ -1,4 +1,8 @@
-/** A scheduler for the connection module's `schedule` option: timers run only when a test advances time. */
+/**
+ * A clock and scheduler for the live connections' `now` and `schedule` options (chat, sensors):
+ * timers run only when a test advances time, so backoffs and ping timeouts are exact and no test
+ * waits on the wall clock.
+ */
 export interface FakeClock {
   readonly schedule: (run: () => void, delayMs: number) => () => void
   /** Runs every timer due within `ms`, in order (timers they set run too, if due). */
@@ -8,8 +12,9 @@ export interface FakeClock {
   readonly now: () => number
 }
 
-export const makeFakeClock = (): FakeClock => {
-  let now = 0
+/** `startAt`: the time `now()` says before the first advance (ms). */
+export const makeFakeClock = (startAt = 0): FakeClock => {
+  let now = startAt
   let nextId = 0
   const timers = new Map<number, { readonly at: number; readonly run: () => void }>()
   return {

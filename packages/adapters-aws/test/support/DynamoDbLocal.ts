@@ -1,17 +1,19 @@
 /**
- * vitest globalSetup: one DynamoDB Local (AWS's emulator, installed by
- * scripts/install-dynamodb-local.mjs into <repo>/.cache/dynamodb-local) for the whole test run, on
- * a free port, in memory. Its endpoint reaches the test files as `inject("dynamoEndpoint")`; each
- * file then works under its own random table prefix (test/support/DynamoTest.ts). The emulator is
- * killed at teardown. Nothing is downloaded here: a missing emulator is an error telling how to
- * install it. DYNAMODB_TEST_ENDPOINT=http://… uses an emulator that is already running instead.
+ * AWS's DynamoDB Local (installed by scripts/install-dynamodb-local.mjs into
+ * <repo>/.cache/dynamodb-local), in memory on a free port. The one launcher of the repository:
+ * - `start()` gives a test file (the shells' tests) an emulator of its own, killed by `stop()`;
+ * - the default export is this package's vitest globalSetup: one emulator for the whole run,
+ *   whose endpoint reaches the test files as `inject("dynamoEndpoint")`; each file then works
+ *   under its own random table prefix (DynamoTest.ts). It is stopped at teardown.
+ * Nothing is downloaded here: a missing emulator is an error telling how to install it.
+ * DYNAMODB_TEST_ENDPOINT=http://… uses an emulator that is already running instead.
  */
-import { ListTablesCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
-import { createServer } from "node:net"
 import { join, resolve } from "node:path"
 import type { TestProject } from "vitest/node"
+import { freePort } from "./FreePort.js"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,17 +26,14 @@ const repoRoot = resolve(import.meta.dirname, "../../../..")
 export const emulatorHome = join(repoRoot, ".cache", "dynamodb-local")
 const STARTUP_TIMEOUT_MS = 30_000
 
-const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address !== null ? resolvePort(address.port) : reject(new Error("no port"))))
-    })
-  })
+export interface DynamoDbLocal {
+  /** http://127.0.0.1:<port> */
+  readonly endpoint: string
+  /** Stops the emulator (SIGTERM, SIGKILL after 5 s); nothing for an external one. */
+  readonly stop: () => Promise<void>
+}
 
+/** Up once it answers ListTables (a bare HTTP answer can come before it serves requests). */
 const answers = async (endpoint: string): Promise<boolean> => {
   const client = new DynamoDBClient({
     endpoint,
@@ -53,7 +52,7 @@ const answers = async (endpoint: string): Promise<boolean> => {
   }
 }
 
-const stop = (child: ChildProcess): Promise<void> =>
+const stopProcess = (child: ChildProcess): Promise<void> =>
   new Promise((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done()
     const force = setTimeout(() => child.kill("SIGKILL"), 5_000)
@@ -64,12 +63,10 @@ const stop = (child: ChildProcess): Promise<void> =>
     child.kill("SIGTERM")
   })
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/** Starts an emulator (or names the external one) and resolves once it answers. */
+export const start = async (): Promise<DynamoDbLocal> => {
   const external = process.env["DYNAMODB_TEST_ENDPOINT"]
-  if (external !== undefined && external !== "") {
-    project.provide("dynamoEndpoint", external)
-    return async () => {}
-  }
+  if (external !== undefined && external !== "") return { endpoint: external, stop: async () => {} }
 
   const jar = join(emulatorHome, "DynamoDBLocal.jar")
   if (!existsSync(jar)) {
@@ -96,7 +93,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   while (!(await answers(endpoint))) {
     const exited = child.exitCode !== null || child.signalCode !== null
     if (spawnError !== undefined || exited || performance.now() > deadline) {
-      await stop(child)
+      await stopProcess(child)
       const why = spawnError !== undefined
         ? `could not run java (${spawnError.message}); Java 17+ must be on PATH`
         : exited
@@ -106,7 +103,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     await new Promise((r) => setTimeout(r, 200))
   }
+  return { endpoint, stop: () => stopProcess(child) }
+}
 
-  project.provide("dynamoEndpoint", endpoint)
-  return () => stop(child)
+/** vitest globalSetup: one emulator for the whole run of this package's tests. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dynamo = await start()
+  project.provide("dynamoEndpoint", dynamo.endpoint)
+  return dynamo.stop
 }
