@@ -61,13 +61,13 @@ describe("campaigns", () => {
     // Filters go to the query (accountId, status) and into the URL.
     const filters = screen.getByRole("form", { name: "Campaign filters" })
     await user.selectOptions(within(filters).getByLabelText("Account"), "acct-ok")
-    await user.type(within(filters).getByLabelText("Status"), "PAUSED")
+    await user.type(within(filters).getByLabelText("Campaign status"), "PAUSED")
     await user.click(within(filters).getByRole("button", { name: "Apply filters" }))
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe("/platforms/google?account=acct-ok&status=PAUSED"))
     await waitFor(() => expect(within(screen.getByRole("table")).getAllByRole("rowheader").map((h) => h.textContent)).toEqual(["Retargeting"]))
 
-    await user.clear(within(filters).getByLabelText("Status"))
-    await user.type(within(filters).getByLabelText("Status"), "DELETED")
+    await user.clear(within(filters).getByLabelText("Campaign status"))
+    await user.type(within(filters).getByLabelText("Campaign status"), "DELETED")
     await user.click(within(filters).getByRole("button", { name: "Apply filters" }))
     expect(await screen.findByText("No campaigns match these filters")).toBeDefined()
 

@@ -80,7 +80,7 @@ export const CampaignsSection = ({ userId, platform }: CampaignsSectionProps) =>
             </select>
           )}
         </Field>
-        <Field label="Status" name="status" list={statusListId} value={draftStatus} placeholder="Any (or e.g. ENABLED, removed)"
+        <Field label="Campaign status" name="status" list={statusListId} value={draftStatus} placeholder="Any (or e.g. ENABLED, removed)"
           onChange={(e) => setDraftStatus(e.target.value)} />
         <datalist id={statusListId}>
           {knownStatuses.map((s) => <option key={s} value={s} />)}
