@@ -14,7 +14,8 @@ import { randomBytes } from "node:crypto"
 import { makeApiClient, type ApiClient } from "@app/api"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as InstanceProcess from "./support/InstanceProcess.js"
-import { openChat, openEventStream, within } from "./support/InstanceRealtime.js"
+import { within } from "../../../packages/api/test/support/RealtimeTestClients.js"
+import { openChat, openEventStream } from "./support/InstanceRealtime.js"
 import * as InstanceStores from "./support/InstanceStores.js"
 
 const LOGIN_LIMIT = 4

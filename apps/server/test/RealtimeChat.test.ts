@@ -1,6 +1,7 @@
 import { request } from "node:http"
 import type { Socket } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { Frame } from "../../../packages/api/test/support/RealtimeTestClients.js"
 import {
   roomOf,
   say,
@@ -9,7 +10,6 @@ import {
   teamOf,
   TestSocket,
   withTimeout,
-  type Frame,
   type RealtimeTestServer,
   type TestUser
 } from "./support/RealtimeTestServer.js"
@@ -124,7 +124,7 @@ describe("/ws/chat over a real socket", () => {
   it("bad frames get an error naming the field and the socket stays open", async () => {
     const { bob } = await setup()
     const socket = await chatAs(bob)
-    socket.send("{oops")
+    socket.sendText("{oops")
     expect(await socket.expect("error")).toMatchObject({ code: "BadFrame" })
     socket.send({ type: "subscribe", roomId: "white space", after: "3" })
     const invalid = await socket.expect("error")

@@ -1,11 +1,11 @@
 /**
  * A minimal real server for the realtime tests — Fastify, @fastify/websocket and the realtime
- * plugin over the whole product in memory, listening on a free port — plus clients that speak
- * to it over real sockets: a WebSocket that queues the frames it receives, and an SSE reader that
- * parses the event stream as a browser would. State is built through the product's use cases.
+ * plugin over the whole product in memory, listening on a free port — plus packages/api's
+ * realtime test clients bound to it: a WebSocket authenticated as a test user, and an SSE reader
+ * that also hands out the heartbeat comments. State is built through the product's use cases.
  */
 import websocket from "@fastify/websocket"
-import { type ClientRequest, get, type IncomingHttpHeaders, type IncomingMessage } from "node:http"
+import { get, type IncomingHttpHeaders } from "node:http"
 import {
   Actor,
   Auth,
@@ -27,7 +27,14 @@ import {
 import { InProcess } from "@app/domain/node"
 import { type Effect, type Layer, ManagedRuntime, Schema } from "effect"
 import Fastify, { type FastifyInstance } from "fastify"
-import WebSocket from "ws"
+import {
+  openSocket,
+  openSse,
+  within,
+  type SocketClient,
+  type SseBlock,
+  type SseClient
+} from "../../../../packages/api/test/support/RealtimeTestClients.js"
 import { realtimeRoutes, type RealtimeRoutesOptions } from "../../src/RealtimeRoutes.js"
 
 /** Every use case of the product. */
@@ -139,96 +146,24 @@ export const startQrChallenge = (server: RealtimeTestServer) =>
 // ---------------------------------------------------------------------------------------------
 // Clients
 
-export type Frame = Record<string, unknown> & { readonly type: string }
+/** A client WebSocket on this server (packages/api's test client; 5 s deadlines). */
+export type TestSocket = SocketClient
 
-export interface Closed {
-  readonly code: number
-  readonly reason: string
-}
+export const TestSocket = {
+  open: (url: string): Promise<TestSocket> => openSocket(url),
 
-/** A `ws` client that queues every frame it receives. */
-export class TestSocket {
-  private readonly frames: Array<Frame> = []
-  private waiter: (() => void) | undefined
-  readonly closed: Promise<Closed>
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on("message", (data) => {
-      this.frames.push(JSON.parse(String(data)) as Frame)
-      this.waiter?.()
-    })
-    this.closed = new Promise((resolve) => {
-      socket.on("close", (code, reason) => {
-        resolve({ code, reason: reason.toString("utf8") })
-        this.waiter?.()
-      })
-    })
-  }
-
-  static open(url: string): Promise<TestSocket> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url)
-      const client = new TestSocket(socket)
-      socket.once("open", () => resolve(client))
-      socket.once("error", reject)
-    })
-  }
-
-  /** Opens a socket and authenticates it as `user`. */
-  static async as(server: RealtimeTestServer, path: string, user: TestUser): Promise<TestSocket> {
-    const client = await TestSocket.open(`${server.wsUrl}${path}`)
+  /** Opens a socket on `path` and authenticates it as `user`. */
+  as: async (server: RealtimeTestServer, path: string, user: TestUser): Promise<TestSocket> => {
+    const client = await openSocket(`${server.wsUrl}${path}`)
     client.send({ type: "auth", token: user.token })
     const ack = await client.expect("authenticated")
     if (ack["userId"] !== user.actor.userId) throw new Error("authenticated as someone else")
     return client
   }
-
-  send(frame: unknown): void {
-    this.socket.send(typeof frame === "string" ? frame : JSON.stringify(frame))
-  }
-
-  /** The next frame; rejects after `timeoutMs` or when the socket closes with none left. */
-  async next(timeoutMs = 5_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs
-    while (this.frames.length === 0) {
-      if (this.socket.readyState === WebSocket.CLOSED) throw new Error("the socket closed")
-      const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms`)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiter = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      this.waiter = undefined
-    }
-    return this.frames.shift()!
-  }
-
-  /** The next frame, which must be of `type`. */
-  async expect(type: string, timeoutMs?: number): Promise<Frame> {
-    const frame = await this.next(timeoutMs)
-    if (frame.type !== type) throw new Error(`expected a ${type} frame, got ${JSON.stringify(frame)}`)
-    return frame
-  }
-
-  /** Every frame that arrives within `millis`. */
-  async quietFor(millis: number): Promise<Array<Frame>> {
-    await new Promise((resolve) => setTimeout(resolve, millis))
-    return this.frames.splice(0)
-  }
-
-  close(): void {
-    this.socket.close()
-  }
 }
 
 export const withTimeout = <A>(promise: Promise<A>, millis = 5_000, what = "the operation"): Promise<A> =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish within ${millis} ms`)), millis))
-  ])
+  within(promise, millis, what)
 
 /** Polls until `condition` holds (rejects after `millis`). */
 export const eventually = async (condition: () => boolean, millis = 5_000): Promise<void> => {
@@ -239,12 +174,16 @@ export const eventually = async (condition: () => boolean, millis = 5_000): Prom
   }
 }
 
+/** An SSE block as these tests compare it: `data` parsed as JSON (the QR stream sends JSON). */
 export interface SseEvent {
   readonly comment?: string
   readonly id?: string
   readonly event?: string
   readonly data?: unknown
 }
+
+const withParsedData = (block: SseBlock): SseEvent =>
+  block.data === undefined ? block : { ...block, data: JSON.parse(block.data) as unknown }
 
 export interface HttpAnswer {
   readonly status: number
@@ -267,67 +206,30 @@ export const httpGet = (url: string, headers: Record<string, string> = {}): Prom
     req.on("error", reject)
   })
 
-/** An event-stream reader on its own connection, parsing blocks as they arrive, as a browser does. */
+/** An event-stream reader (packages/api's test client) that hands out comments too and parses data. */
 export class SseReader {
-  private buffer = ""
-  private readonly events: Array<SseEvent> = []
-  private ended = false
-  private waiter: (() => void) | undefined
+  private constructor(private readonly stream: SseClient) {}
 
-  private constructor(readonly response: IncomingMessage, private readonly request: ClientRequest) {
-    response.setEncoding("utf8")
-    response.on("data", (chunk: string) => {
-      this.buffer += chunk
-      const blocks = this.buffer.split("\n\n")
-      this.buffer = blocks.pop() ?? ""
-      for (const block of blocks) this.events.push(parseBlock(block))
-      this.waiter?.()
-    })
-    const end = () => {
-      this.ended = true
-      this.waiter?.()
-    }
-    response.on("end", end)
-    response.on("close", end)
-  }
-
-  static open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
-    return new Promise((resolve, reject) => {
-      const request = get(url, { headers: { accept: "text/event-stream", ...headers }, agent: false }, (response) =>
-        resolve(new SseReader(response, request)))
-      request.on("error", reject)
-    })
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+    return new SseReader(await openSse(url, { headers }))
   }
 
   get status(): number {
-    return this.response.statusCode ?? 0
+    return this.stream.status
   }
 
   header(name: string): string | undefined {
-    const value = this.response.headers[name.toLowerCase()]
-    return Array.isArray(value) ? value[0] : value
+    return this.stream.headers.get(name) ?? undefined
   }
 
   /** The next event or comment; undefined once the server has ended the stream. */
-  async next(timeoutMs = 5_000): Promise<SseEvent | undefined> {
-    const deadline = Date.now() + timeoutMs
-    while (this.events.length === 0 && !this.ended) {
-      const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`no SSE event within ${timeoutMs} ms`)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiter = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      this.waiter = undefined
-    }
-    return this.events.shift()
+  async next(timeoutMs?: number): Promise<SseEvent | undefined> {
+    const block = await this.stream.nextBlock(timeoutMs)
+    return block === undefined ? undefined : withParsedData(block)
   }
 
   /** The next `event: status`, skipping comments; undefined when the stream ended first. */
-  async nextStatus(timeoutMs = 5_000): Promise<SseEvent | undefined> {
+  async nextStatus(timeoutMs?: number): Promise<SseEvent | undefined> {
     for (;;) {
       const event = await this.next(timeoutMs)
       if (event === undefined || event.event === "status") return event
@@ -335,32 +237,12 @@ export class SseReader {
   }
 
   /** Everything until the server ends the stream (rejects if it does not within `timeoutMs`). */
-  async rest(timeoutMs = 5_000): Promise<Array<SseEvent>> {
-    const all: Array<SseEvent> = []
-    for (;;) {
-      const event = await this.next(timeoutMs)
-      if (event === undefined) return all
-      all.push(event)
-    }
+  async rest(timeoutMs?: number): Promise<Array<SseEvent>> {
+    return (await this.stream.rest(timeoutMs)).map(withParsedData)
   }
 
   /** The client goes away. */
   cancel(): void {
-    this.request.destroy()
+    this.stream.close()
   }
-}
-
-const parseBlock = (block: string): SseEvent => {
-  const event: Record<string, unknown> = {}
-  for (const line of block.split("\n")) {
-    if (line.startsWith(":")) {
-      event["comment"] = line.slice(1).trim()
-      continue
-    }
-    const at = line.indexOf(":")
-    const field = at < 0 ? line : line.slice(0, at)
-    const value = at < 0 ? "" : line.slice(at + 1).replace(/^ /, "")
-    event[field] = field === "data" ? JSON.parse(value) : value
-  }
-  return event as SseEvent
 }

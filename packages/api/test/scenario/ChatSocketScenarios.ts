@@ -6,7 +6,7 @@
  */
 import { expect, it } from "vitest"
 import { roomWithMembers, sendMany } from "./ChatScenarios.js"
-import { openSocket, type Frame, type SocketClient } from "./RealtimeClients.js"
+import { openSocket, type Frame, type SocketClient } from "../support/RealtimeTestClients.js"
 import { expectStatus, isoInstant, unique, type ScenarioKit, type ScenarioUser, type Scenarios } from "./ScenarioKit.js"
 
 const chatSocket = async (kit: ScenarioKit, user?: ScenarioUser): Promise<SocketClient> => {

@@ -4,7 +4,7 @@
  * realtime — the SSE status stream from pending to its terminal state.
  */
 import { expect, it } from "vitest"
-import { openSse, within, type SseClient } from "./RealtimeClients.js"
+import { openSse, within, type SseClient } from "../support/RealtimeTestClients.js"
 import { expectProblem, expectStatus, isoInstant, jwtPayload, unique, type ScenarioKit, type Scenarios } from "./ScenarioKit.js"
 
 /** A desktop's challenge, with the scan key read out of the QR payload. */
@@ -162,7 +162,7 @@ export const qrScenarios = ({ kit }: Scenarios) => {
       )
       expect(await nextStatus(sse)).toBe("consumed")
       expect(await sse.next()).toBeUndefined()
-      await within(sse.ended, 5_000, "the end of the stream")
+      await within(sse.finished, 5_000, "the end of the stream")
     } finally {
       sse.close()
     }
