@@ -31,6 +31,8 @@ export * as QrRoutes from "./routes/QrRoutes.js"
 export * as SensorRoutes from "./routes/SensorRoutes.js"
 export * as TeamRoutes from "./routes/TeamRoutes.js"
 export * as UserRoutes from "./routes/UserRoutes.js"
+/** The password policy the sign-up route enforces, for clients that check as the user types. */
+export { passwordRules, unmetPasswordRules, type PasswordRule } from "@app/domain"
 
 /** Every service the contract's routes need: the use cases, the rate limiter, who calls, readiness. */
 export type ApiServices =

@@ -2,13 +2,13 @@
 import { useState, type FormEvent } from "react"
 import { Link, Navigate, useSearchParams } from "react-router"
 import { safeNextPath } from "../session/NextPath"
+import { unmetPasswordRules } from "@app/api"
 import { usePublicApiClient } from "../session/SessionContext"
 import { Button } from "../ui/Button"
 import { Field } from "../ui/Field"
 import { FormErrors } from "../ui/FormErrors"
 import { usePageTitle } from "../ui/usePageTitle"
 import { PasswordRuleList } from "./PasswordRuleList"
-import { unmetPasswordRules } from "./PasswordRules"
 import { useSignInForm } from "./useSignInForm"
 
 interface SignupInput {
