@@ -6,21 +6,10 @@
  * any more, a store or bus down) sends an error frame naming the room and ends; the client
  * subscribes again with the last seq it saw. Closing the socket ends every subscription.
  */
-import { type Auth, Chat, type Message, type RoomId } from "@app/domain"
+import { type Auth, Chat, type RoomId } from "@app/domain"
 import { Effect, Stream } from "effect"
-import { type ChatServerFrame, decodeChatClientFrame, encodeChatServerFrame, type RealtimeMessage } from "./RealtimeFrames.js"
+import { type ChatServerFrame, decodeChatClientFrame, encodeChatServerFrame } from "./RealtimeFrames.js"
 import { type RealtimeConnection, type RealtimeSessionOptions, runSubscriptionSession } from "./RealtimeSocket.js"
-
-/** A message in the REST shape (the frame encoder renders `sentAt` as ISO-8601). */
-export const realtimeMessage = (message: Message): RealtimeMessage => ({
-  messageId: message.messageId,
-  roomId: message.roomId,
-  seq: message.seq,
-  senderId: message.senderId,
-  body: message.body,
-  clientMessageId: message.clientMessageId,
-  sentAt: message.sentAt
-})
 
 /** Runs the session until the socket closes or the handshake fails; never fails. */
 export const runChatSession = (
@@ -42,7 +31,8 @@ export const runChatSession = (
         const position = after ?? newest.messages[0]?.seq ?? 0
         yield* send({ type: "subscribed", roomId, after: position })
         yield* chat.follow(actor, roomId, position).pipe(
-          Stream.runForEach((message) => send({ type: "message", message: realtimeMessage(message) }))
+          // The domain's Message as is: the frame's schema is its wire form (sentAt in ISO-8601).
+          Stream.runForEach((message) => send({ type: "message", message }))
         )
       })
   })

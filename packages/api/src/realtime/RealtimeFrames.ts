@@ -5,20 +5,9 @@
  * frame is answered with an error frame naming exactly the field at fault ("type", "roomId",
  * "after"), never with a guess among union members.
  */
-import {
-  ClientMessageId,
-  DeviceId,
-  fieldErrors,
-  IsoInstant,
-  MessageBody,
-  MessageCursor,
-  MessageId,
-  MessageSeq,
-  RoomId,
-  TeamId,
-  UserId
-} from "@app/domain"
+import { DeviceId, fieldErrors, IsoInstant, MessageCursor, RoomId, TeamId, UserId } from "@app/domain"
 import { Result, Schema } from "effect"
+import { ChatMessageBody } from "../routes/ChatRoutes.js"
 
 /** Close codes the sockets use besides the standard ones. */
 export const RealtimeCloseCode = {
@@ -106,16 +95,8 @@ export type RealtimeAuthenticatedFrame = typeof RealtimeAuthenticatedFrame.Type
 export const RealtimePongFrame = Schema.Struct({ type: Schema.Literal("pong") })
 export type RealtimePongFrame = typeof RealtimePongFrame.Type
 
-/** A chat message as the REST routes show it: the domain's Message with `sentAt` in ISO-8601. */
-export const RealtimeMessage = Schema.Struct({
-  messageId: MessageId,
-  roomId: RoomId,
-  seq: MessageSeq,
-  senderId: UserId,
-  body: MessageBody,
-  clientMessageId: ClientMessageId,
-  sentAt: IsoInstant
-})
+/** A chat message exactly as the REST routes show it (ChatRoutes' ChatMessageBody). */
+export const RealtimeMessage = ChatMessageBody
 export type RealtimeMessage = typeof RealtimeMessage.Type
 
 /**

@@ -2,34 +2,18 @@
  * Chat rooms and message history over HTTP (API.md "Chat"). Live delivery is the realtime
  * transport's (WebSocket on the server, AppSync on Lambda); sending here publishes to it.
  */
-import {
-  Chat,
-  ClientMessageId,
-  CreateRoomInput,
-  MessageBody,
-  MessageId,
-  MessageSeq,
-  RoomId,
-  RoomName,
-  SendMessageInput,
-  TeamId,
-  UserId
-} from "@app/domain"
+import { Chat, CreateRoomInput, Message, MessageSeq, RoomId, RoomName, SendMessageInput, TeamId } from "@app/domain"
 import { Effect, Schema } from "effect"
 import { endpoint, withStatus } from "../Endpoint.js"
 import { CursorFromQuery, Instant, IntFromQuery } from "../Wire.js"
 
 export const RoomBody = Schema.Struct({ roomId: RoomId, teamId: TeamId, name: RoomName, createdAt: Instant })
 
-export const ChatMessageBody = Schema.Struct({
-  messageId: MessageId,
-  roomId: RoomId,
-  seq: MessageSeq,
-  senderId: UserId,
-  body: MessageBody,
-  clientMessageId: ClientMessageId,
-  sentAt: Instant
-})
+/**
+ * A chat message on the wire: the domain's Message with `sentAt` in ISO-8601. The one definition
+ * of it — the history and send routes answer with it, and the `/ws/chat` message frame carries it.
+ */
+export const ChatMessageBody = Schema.Struct({ ...Message.fields, sentAt: Instant })
 
 export const MessagePageBody = Schema.Struct({
   messages: Schema.Array(ChatMessageBody),

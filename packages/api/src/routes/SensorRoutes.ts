@@ -21,13 +21,13 @@ import { Instant, InstantFromQuery } from "../Wire.js"
 
 export const DeviceBody = Schema.Struct({ deviceId: DeviceId, teamId: TeamId, name: DeviceName, createdAt: Instant })
 export const CreatedDeviceBody = Schema.Struct({
-  deviceId: DeviceId,
-  teamId: TeamId,
-  name: DeviceName,
-  createdAt: Instant,
+  ...DeviceBody.fields,
   /** Shown only in this answer. */
   ingestKey: Schema.String
 })
+
+/** The team whose devices (or their latest readings) are asked for. */
+const TeamQuery = Schema.Struct({ teamId: TeamId })
 
 const measurement = Schema.optionalKey(Schema.Finite)
 
@@ -94,7 +94,7 @@ export const listDevices = endpoint({
   tag: "sensors",
   summary: "A team's devices (never their keys)",
   auth: "bearer",
-  query: Schema.Struct({ teamId: TeamId }),
+  query: TeamQuery,
   response: Schema.Array(DeviceBody),
   errors: [400, 401, 404],
   handle: ({ actor, query }) => Sensors.use((s) => s.listDevices(actor, query.teamId))
@@ -142,7 +142,7 @@ export const latestReadings = endpoint({
   tag: "sensors",
   summary: "The latest reading of every device of a team",
   auth: "bearer",
-  query: Schema.Struct({ teamId: TeamId }),
+  query: TeamQuery,
   response: Schema.Array(ReadingBody),
   errors: [400, 401, 404],
   handle: ({ actor, query }) => Sensors.use((s) => s.latest(actor, query.teamId))
