@@ -16,6 +16,7 @@ import { gzipSync } from "node:zlib"
 import { routes, type AnyEndpoint } from "@app/api"
 import * as fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fieldsOf, fillPath, fixtureNamed, lazyValues, makeHostileText, nestedJson, oddContentTypes, pathParameters, tampered } from "../../../packages/api/test/support/FuzzArbitraries.js"
 import { type Answer, type HttpRequestSpec, sendHttp, sendRaw } from "./support/HttpFuzzClient.js"
 import * as ServerTest from "./support/ServerTest.js"
 
@@ -138,22 +139,12 @@ const validValues = (name: string): ReadonlyArray<string> => {
   switch (name) {
     case "userId":
       return [f.userId, f.otherUserId, "me"]
-    case "teamId":
-      return [f.teamId]
-    case "roomId":
-      return [f.roomId]
-    case "deviceId":
-      return [f.deviceId]
-    case "challengeId":
-      return [f.challengeId]
     case "platform":
       return ["google", "meta", "naver"]
     case "accountId":
       return ["acct-1"]
     case "email":
       return [f.email, "new-http-fuzz@example.test"]
-    case "password":
-      return [f.password]
     case "name":
       return ["fuzzed"]
     case "from":
@@ -162,40 +153,13 @@ const validValues = (name: string): ReadonlyArray<string> => {
     case "limit":
       return ["1", "100", "101"]
     default:
-      return ["fuzz"]
+      // Ids, keys and secrets of the fixtures, by their own names.
+      return fixtureNamed(f, name) ?? ["fuzz"]
   }
 }
-const valid = (name: string) => fc.constant(null).chain(() => fc.constantFrom(...validValues(name)))
+const valid = lazyValues(validValues)
 
-const hostileText = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: "grapheme", maxLength: 20 }),
-  fc.string({ unit: "binary", maxLength: 20 }),
-  fc.constantFrom(
-    "",
-    ".",
-    "..",
-    "../..",
-    "%",
-    "%zz",
-    "%E0%A4%A",
-    "%ED%A0%80",
-    "%00",
-    "%2F",
-    "%2e%2e",
-    "%252e",
-    "a;b=c",
-    "me",
-    "__proto__",
-    "constructor",
-    "\u0000",
-    "\u202e",
-    "é",
-    "😀",
-    "' OR 1=1 --"
-  ),
-  fc.integer({ min: 101, max: 3_000 }).map((n) => "x".repeat(n))
-)
+const hostileText = makeHostileText({ maxLength: 40, long: { min: 101, max: 3_000 } })
 
 const utf8PercentAll = (text: string): string => {
   let out = ""
@@ -211,11 +175,6 @@ const segment = (name: string) =>
     { weight: 2, arbitrary: hostileText.map((t) => sendablePath(t)) },
     { weight: 1, arbitrary: hostileText.map((t) => sendablePath(t, true)) }
   )
-
-const fill = (template: string, values: ReadonlyArray<string>) => {
-  let i = 0
-  return template.replace(/\{[A-Za-z0-9_]+\}/g, () => values[i++]!)
-}
 
 /** What may happen to a path on its way: mostly nothing. */
 const pathMutation: fc.Arbitrary<(path: string) => string> = fc.oneof(
@@ -275,15 +234,8 @@ const queryString = (names: ReadonlyArray<string>): fc.Arbitrary<string> =>
     }
   )
 
-const fieldsOf = (schema: unknown): ReadonlyArray<string> =>
-  (typeof schema === "object" || typeof schema === "function") && schema !== null && "fields" in schema
-    ? Object.keys((schema as { fields: object }).fields)
-    : []
-
 /** A JSON object of exactly `bytes` bytes. */
 const jsonOfBytes = (bytes: number) => Buffer.from(`{"name":"${"x".repeat(Math.max(0, bytes - 11))}"}`)
-
-const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`
 
 const jsonBody = (fields: ReadonlyArray<string>): fc.Arbitrary<string> =>
   fc.oneof(
@@ -294,7 +246,7 @@ const jsonBody = (fields: ReadonlyArray<string>): fc.Arbitrary<string> =>
         .map((entries) => JSON.stringify(Object.fromEntries(entries)))
     },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.constantFrom("", " ", "{", "[1,", "{a:1}", "null", "\uFEFF{}", "1e400", `{"__proto__":{"polluted":1}}`, nested(5_000)) },
+    { weight: 1, arbitrary: fc.constantFrom("", " ", "{", "[1,", "{a:1}", "null", "\uFEFF{}", "1e400", `{"__proto__":{"polluted":1}}`, nestedJson(5_000, "array")) },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 200 }) }
   )
 
@@ -323,41 +275,9 @@ const methodOf = (methods: ReadonlyArray<string>) =>
 const contentType = fc.oneof(
   { weight: 8, arbitrary: fc.constant("application/json") },
   { weight: 3, arbitrary: fc.constant(undefined) },
-  {
-    weight: 4,
-    arbitrary: fc.constantFrom(
-      "application/json; charset=utf-8",
-      "application/json; charset=utf-16",
-      "application/json; charset=UTF-16LE",
-      "application/json;charset=\"utf-8\"",
-      "application/json; foo=\"bar",
-      "application/json;;;",
-      "application/json; =",
-      "APPLICATION/JSON",
-      "application/problem+json",
-      "application/vnd.api+json",
-      "application/jsonx",
-      "application/json, text/plain",
-      "text/plain",
-      "text/plain; charset=latin1",
-      "text/json",
-      "application/x-www-form-urlencoded",
-      "multipart/form-data",
-      "multipart/form-data; boundary=x",
-      "multipart/form-data; boundary=",
-      "application/octet-stream",
-      "*/*",
-      "",
-      " ",
-      ";",
-      "/",
-      "application/"
-    )
-  },
+  { weight: 4, arbitrary: fc.constantFrom(...oddContentTypes) },
   { weight: 1, arbitrary: hostileText.map(sendableHeader) }
 )
-
-const tampered = (token: string) => fc.nat({ max: token.length - 1 }).map((i) => token.slice(0, i) + (token[i] === "A" ? "B" : "A") + token.slice(i + 1))
 
 const authorization = fc.oneof(
   { weight: 6, arbitrary: lazy(() => `Bearer ${fixtures.accessToken}`) },
@@ -439,7 +359,7 @@ interface Target {
 }
 
 const endpointTarget = (endpoint: AnyEndpoint): fc.Arbitrary<Target> => {
-  const names = [...endpoint.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)
+  const names = pathParameters(endpoint.path)
   return fc
     .record({
       method: methodOf([endpoint.method, ...endpoint.alsoMethods]),
@@ -447,7 +367,7 @@ const endpointTarget = (endpoint: AnyEndpoint): fc.Arbitrary<Target> => {
       query: queryString(fieldsOf(endpoint.query)),
       body: body(fieldsOf(endpoint.body))
     })
-    .map(({ method, params, query, body }) => ({ method, path: `${fill(endpoint.path, params)}${query}`, body }))
+    .map(({ method, params, query, body }) => ({ method, path: `${fillPath(endpoint.path, params)}${query}`, body }))
 }
 
 const realtimeTarget: fc.Arbitrary<Target> = fc.oneof(
@@ -502,8 +422,8 @@ const rawTarget: fc.Arbitrary<string> = fc.oneof(
     weight: 4,
     arbitrary: fc.constantFrom(...(routes as ReadonlyArray<AnyEndpoint>).map((r) => r.path)).chain((template) =>
       fc
-        .tuple(...[...template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => fc.oneof(valid(m[1]!), fc.string({ unit: "grapheme", maxLength: 6 }))))
-        .map((values) => fill(template, values))
+        .tuple(...pathParameters(template).map((name) => fc.oneof(valid(name), fc.string({ unit: "grapheme", maxLength: 6 }))))
+        .map((values) => fillPath(template, values))
     )
   },
   { weight: 2, arbitrary: lazy(() => `/api/qr/sse/${fixtures.challengeId}`) },

@@ -65,6 +65,28 @@ const eventually = async (status: number) => {
   }
 }
 
+/**
+ * Cuts `store`'s switch, waits for /api/ready to say so (503, that store's check failing, the
+ * other's passing), runs `during`, then restores the switch and waits for readiness to return.
+ */
+const whileDown = async (store: "postgres" | "redis", during: () => Promise<void>) => {
+  const line = store === "postgres" ? postgres : redis
+  line.cut()
+  try {
+    const down = await eventually(503)
+    expect(down.statusCode).toBe(503)
+    expect(down.json()).toMatchObject({
+      status: 503,
+      code: "NotReady",
+      checks: expect.arrayContaining([{ name: "postgres", ok: store !== "postgres" }, { name: "redis", ok: store !== "redis" }])
+    })
+    await during()
+  } finally {
+    line.restore()
+  }
+  expect((await eventually(200)).statusCode).toBe(200)
+}
+
 describe("on Postgres and Redis", () => {
   it("is ready when both stores answer, and serves a signup → me flow", async () => {
     const res = await ready()
@@ -86,15 +108,7 @@ describe("on Postgres and Redis", () => {
   })
 
   it("answers 503 from /api/ready and from requests that need Postgres while it is down, then recovers", async () => {
-    postgres.cut()
-    try {
-      const down = await eventually(503)
-      expect(down.statusCode).toBe(503)
-      expect(down.json()).toMatchObject({
-        status: 503,
-        code: "NotReady",
-        checks: expect.arrayContaining([{ name: "postgres", ok: false }, { name: "redis", ok: true }])
-      })
+    await whileDown("postgres", async () => {
       const signup = await server.app.inject({
         method: "POST",
         url: "/api/auth/signup",
@@ -107,28 +121,14 @@ describe("on Postgres and Redis", () => {
       // The contract's own log line (written through Effect) carries the request id.
       expect(logs.records().some((r) => r["reqId"] === "signup-while-down" && r["level"] === 50)).toBe(true)
       expect((await server.app.inject({ method: "GET", url: "/api/health" })).statusCode).toBe(200)
-    } finally {
-      postgres.restore()
-    }
-    expect((await eventually(200)).statusCode).toBe(200)
+    })
   })
 
   it("answers 503 from /api/ready while Redis is down, then recovers", async () => {
-    redis.cut()
-    try {
-      const down = await eventually(503)
-      expect(down.statusCode).toBe(503)
-      expect(down.json()).toMatchObject({
-        status: 503,
-        code: "NotReady",
-        checks: expect.arrayContaining([{ name: "postgres", ok: true }, { name: "redis", ok: false }])
-      })
+    await whileDown("redis", async () => {
       // QR challenges live in Redis.
       const qr = await server.app.inject({ method: "POST", url: "/api/qr/init" })
       expect(qr.statusCode).toBe(503)
-    } finally {
-      redis.restore()
-    }
-    expect((await eventually(200)).statusCode).toBe(200)
+    })
   })
 })

@@ -11,6 +11,7 @@ import * as fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeRouter, Problem, routes, type AnyEndpoint, type ApiRequest, type ApiResponse } from "../src/index.js"
 import { apiRequest, bearer, jsonOf, jsonRequest, signUp, type SignedUpUser } from "./support/ApiRequests.js"
+import { fieldsOf, fillPath, fixtureNamed, lazyValues, makeHostileText, nestedJson, oddContentTypes, pathParameters, tampered } from "./support/FuzzArbitraries.js"
 import { makeInProcessApi } from "./support/InProcessApi.js"
 
 const HANG_BOUND_MS = 5_000
@@ -93,24 +94,8 @@ const validValues = (name: string): ReadonlyArray<string> => {
   switch (name) {
     case "userId":
       return [f.user.userId, f.other.userId]
-    case "teamId":
-      return [f.teamId]
-    case "roomId":
-      return [f.roomId]
-    case "deviceId":
-      return [f.deviceId]
-    case "configId":
-      return [f.configId]
     case "accountId":
       return ["acct-1"]
-    case "invitationId":
-      return [f.invitationId]
-    case "challengeId":
-      return [f.challengeId]
-    case "scanKey":
-      return [f.scanKey]
-    case "pollSecret":
-      return [f.pollSecret]
     case "platform":
       return ["google", "meta", "naver", "kakao", "tiktok"]
     case "email":
@@ -134,46 +119,13 @@ const validValues = (name: string): ReadonlyArray<string> => {
     case "limit":
       return ["0", "1", "50", "100", "101"]
     default:
-      return ["fuzz"]
+      // Ids, keys and secrets of the fixtures, by their own names.
+      return fixtureNamed(f, name) ?? ["fuzz"]
   }
 }
-const valid = (name: string) => fc.constant(null).chain(() => fc.constantFrom(...validValues(name)))
+const valid = lazyValues(validValues)
 
-const hostileText = fc.oneof(
-  fc.string(),
-  fc.string({ unit: "grapheme" }),
-  fc.string({ unit: "binary" }),
-  fc.constantFrom(
-    "",
-    ".",
-    "..",
-    "../..",
-    "%",
-    "%zz",
-    "%E0%A4%A",
-    "%00",
-    "%2F",
-    "%2e%2e",
-    "me",
-    "null",
-    "undefined",
-    "__proto__",
-    "constructor",
-    "prototype",
-    "0",
-    "-1",
-    "NaN",
-    "Infinity",
-    "-Infinity",
-    "1e400",
-    "99999999999999999999999",
-    "\u0000",
-    "\u202e",
-    "😀",
-    "' OR 1=1 --"
-  ),
-  fc.integer({ min: 129, max: 20_000 }).map((n) => "x".repeat(n))
-)
+const hostileText = makeHostileText({ long: { min: 129, max: 20_000 } })
 
 /** As a client would send it (percent-encoded), or raw as no well-behaved client would. */
 const encoded = (s: string) => {
@@ -231,9 +183,6 @@ const lookalikeJwt = fc
     `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}.${Buffer.from(signature).toString("base64url")}`
   )
 
-const tampered = (token: string) =>
-  fc.nat({ max: token.length - 1 }).map((i) => token.slice(0, i) + (token[i] === "A" ? "B" : "A") + token.slice(i + 1))
-
 const authorization = fc.oneof(
   { weight: 16, arbitrary: valid("x").map(() => `Bearer ${fixtures.user.accessToken}`) },
   { weight: 1, arbitrary: valid("x").map(() => `Bearer ${fixtures.other.accessToken}`) },
@@ -248,20 +197,7 @@ const authorization = fc.oneof(
 const contentType = fc.oneof(
   { weight: 16, arbitrary: fc.constant("application/json") },
   { weight: 2, arbitrary: fc.constant(undefined) },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom(
-      "application/json; charset=utf-8",
-      "APPLICATION/JSON",
-      "application/problem+json",
-      "application/jsonx",
-      "text/plain",
-      "text/json",
-      "application/x-www-form-urlencoded",
-      "multipart/form-data; boundary=x",
-      "application/json;;;"
-    )
-  },
+  { weight: 2, arbitrary: fc.constantFrom(...oddContentTypes) },
   { weight: 1, arbitrary: hostileText }
 )
 
@@ -275,10 +211,6 @@ const headers = fc
   })
   .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as ApiRequest["headers"])
 
-/** Nested arrays or objects, `depth` levels deep, as JSON text. */
-const nested = (depth: number, kind: "array" | "object") =>
-  kind === "array" ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`
-
 /** A JSON value as text, including what JSON.stringify would never write. */
 const jsonText: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
@@ -287,7 +219,7 @@ const jsonText: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.tuple(fc.integer({ min: 1, max: MAX_FUZZ_NESTING }), fc.constantFrom("array" as const, "object" as const)).map(([d, k]) =>
-      nested(d, k)
+      nestedJson(d, k)
     )
   }
 )
@@ -384,20 +316,9 @@ const body = (fields: ReadonlyArray<string>) =>
     { weight: 1, arbitrary: fc.string({ unit: "binary" }) }
   )
 
-const fieldsOf = (schema: unknown): ReadonlyArray<string> =>
-  // Schemas are callable objects.
-  (typeof schema === "object" || typeof schema === "function") && schema !== null && "fields" in schema
-    ? Object.keys((schema as { fields: object }).fields)
-    : []
-
-const fillPath = (template: string, values: ReadonlyArray<string>) => {
-  let i = 0
-  return template.replace(/\{[A-Za-z0-9_]+\}/g, () => values[i++]!)
-}
-
 /** A request the route would accept but for the odd field: reaches the use case and its rules. */
 const nearlyValidRequestFor = (endpoint: AnyEndpoint): fc.Arbitrary<ApiRequest> => {
-  const names = [...endpoint.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)
+  const names = pathParameters(endpoint.path)
   const mostlyValid = (name: string) => fc.oneof({ weight: 12, arbitrary: valid(name) }, { weight: 1, arbitrary: hostileText.map(encoded) })
   return fc
     .record({
@@ -423,7 +344,7 @@ const nearlyValidRequestFor = (endpoint: AnyEndpoint): fc.Arbitrary<ApiRequest> 
 
 /** Anything at all, shaped only loosely by the route. */
 const hostileRequestFor = (endpoint: AnyEndpoint): fc.Arbitrary<ApiRequest> => {
-  const names = [...endpoint.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!)
+  const names = pathParameters(endpoint.path)
   const methods = [endpoint.method, ...endpoint.alsoMethods]
   return fc
     .record({
@@ -549,7 +470,7 @@ describe("deeply nested JSON", () => {
   // the stack in the domain's recursive checks of a JSON object (Platforms/Platform.ts jsonDepth,
   // and JSON.stringify in Credential.ts's CredentialSecret transform). The handler refuses bodies
   // nested deeper than MAX_JSON_DEPTH before parsing them.
-  const deep = (depth: number) => nested(depth, "object")
+  const deep = (depth: number) => nestedJson(depth, "object")
 
   it("a config whose settings nest 20 000 levels deep answers 400", async () => {
     const { user } = fixtures

@@ -28,6 +28,7 @@ import { CampaignSourceMemory, ChatBusMemory, QrEventsMemory, SensorBusMemory } 
 import { InProcess, LocalEnvelopeCipher, ScryptPasswordHasher } from "@app/domain/node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import type { ScenarioTarget } from "../../../../packages/api/test/scenario/ScenarioSuite.js"
+import { handlerFetch } from "../../../../packages/api/test/support/HandlerFetch.js"
 import { type FunctionGroup, functionGroups } from "../../src/FunctionGroups.js"
 
 /** One IAM permission a request needed: `table` is the logical table, `index` a GSI's name. */
@@ -192,24 +193,7 @@ export const makeFunctionsTarget = async (endpoint: string): Promise<FunctionsTa
 
   const handle = (request: ApiRequest) => runtimes.get(functionOf(request.method, request.path) ?? UNROUTED)!.runPromise(apiHandler(request))
 
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init)
-    const url = new URL(request.url)
-    const query: Record<string, Array<string>> = {}
-    url.searchParams.forEach((value, name) => (query[name] ??= []).push(value))
-    const headers: Record<string, string> = {}
-    request.headers.forEach((value, name) => (headers[name] = value))
-    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.text()
-    const answer = await handle({
-      method: request.method,
-      path: url.pathname,
-      query,
-      headers,
-      body: body === "" ? undefined : body,
-      remoteAddress: headers["x-test-ip"] ?? "127.0.0.1"
-    })
-    return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers })
-  }
+  const fetch = handlerFetch(handle)
 
   const auth = Effect.runSync(Effect.gen(function*() {
     return yield* AuthConfig

@@ -7,10 +7,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { Redis } from "ioredis"
-import pg from "pg"
-
-export const databaseUrl = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
-export const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379"
+import { redisUrl, storeEnv, withAdminClient } from "./PostgresSchema.js"
 
 export interface SharedStores {
   readonly schema: string
@@ -21,16 +18,6 @@ export interface SharedStores {
   readonly query: <Row>(text: string, values?: ReadonlyArray<unknown>) => Promise<Array<Row>>
   /** Drops the schema and deletes the prefix's keys. */
   readonly drop: () => Promise<void>
-}
-
-const withClient = async <A>(f: (client: pg.Client) => Promise<A>): Promise<A> => {
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  try {
-    return await f(client)
-  } finally {
-    await client.end()
-  }
 }
 
 const deleteKeysUnder = async (prefix: string): Promise<void> => {
@@ -57,27 +44,18 @@ export const create = async (label: string): Promise<SharedStores> => {
   const suffix = `${process.pid}_${randomBytes(4).toString("hex")}`
   const schema = `${label}_${suffix}`
   const redisKeyPrefix = `test:${label}:${suffix}:`
-  await withClient((client) => client.query(`CREATE SCHEMA "${schema}"`))
+  await withAdminClient((client) => client.query(`CREATE SCHEMA "${schema}"`))
   return {
     schema,
     redisKeyPrefix,
-    env: {
-      STORE: "postgres",
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: redisKeyPrefix,
-      AUTH_ACCESS_TOKEN_SECRET: randomBytes(32).toString("hex"),
-      AUTH_REFRESH_TOKEN_SECRET: randomBytes(32).toString("hex"),
-      SECRETS_MASTER_KEY: randomBytes(32).toString("base64")
-    },
+    env: storeEnv(schema, redisKeyPrefix),
     query: <Row>(text: string, values: ReadonlyArray<unknown> = []) =>
-      withClient(async (client) => {
+      withAdminClient(async (client) => {
         await client.query(`SET search_path TO "${schema}"`)
         return (await client.query(text, [...values])).rows as Array<Row>
       }),
     drop: async () => {
-      await withClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
+      await withAdminClient((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
       await deleteKeysUnder(redisKeyPrefix)
     }
   }

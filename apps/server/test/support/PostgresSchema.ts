@@ -8,15 +8,35 @@ import pg from "pg"
 export const databaseUrl = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 export const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379"
 
-const admin = async (statement: string) => {
+/** Runs `f` on a fresh connection to the test database, closed afterwards whatever happens. */
+export const withAdminClient = async <A>(f: (client: pg.Client) => Promise<A>): Promise<A> => {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    await client.query(statement)
+    return await f(client)
   } finally {
     await client.end()
   }
 }
+
+const admin = async (statement: string) => {
+  await withAdminClient((client) => client.query(statement))
+}
+
+/**
+ * STORE=postgres in `schema`, Redis under `redisKeyPrefix`, and fresh secrets: instances given
+ * the same environment share tokens and ciphertexts.
+ */
+export const storeEnv = (schema: string, redisKeyPrefix: string): Record<string, string> => ({
+  STORE: "postgres",
+  DATABASE_URL: databaseUrl,
+  DATABASE_SCHEMA: schema,
+  REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: redisKeyPrefix,
+  AUTH_ACCESS_TOKEN_SECRET: randomBytes(32).toString("hex"),
+  AUTH_REFRESH_TOKEN_SECRET: randomBytes(32).toString("hex"),
+  SECRETS_MASTER_KEY: randomBytes(32).toString("base64")
+})
 
 export interface PostgresSchema {
   readonly name: string
@@ -30,16 +50,7 @@ export const create = async (label: string): Promise<PostgresSchema> => {
   await admin(`CREATE SCHEMA "${name}"`)
   return {
     name,
-    env: {
-      STORE: "postgres",
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: name,
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: `test:${label}:${randomBytes(6).toString("hex")}:`,
-      AUTH_ACCESS_TOKEN_SECRET: randomBytes(32).toString("hex"),
-      AUTH_REFRESH_TOKEN_SECRET: randomBytes(32).toString("hex"),
-      SECRETS_MASTER_KEY: randomBytes(32).toString("base64")
-    },
+    env: storeEnv(name, `test:${label}:${randomBytes(6).toString("hex")}:`),
     drop: () => admin(`DROP SCHEMA IF EXISTS "${name}" CASCADE`)
   }
 }

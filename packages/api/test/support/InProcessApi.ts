@@ -16,6 +16,7 @@ import {
   type ApiServices,
   type ApiSettingsShape
 } from "../../src/index.js"
+import { handlerFetch } from "./HandlerFetch.js"
 
 export interface InProcessApi {
   /** Runs effects against the product (every service the handler needs, and more). */
@@ -33,23 +34,6 @@ export const makeInProcessApi = (settings: Partial<ApiSettingsShape> = {}): InPr
   )
   const runtime = ManagedRuntime.make(layer)
   const handle = (request: ApiRequest) => runtime.runPromise(apiHandler(request))
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init)
-    const url = new URL(request.url)
-    const query: Record<string, Array<string>> = {}
-    url.searchParams.forEach((value, name) => (query[name] ??= []).push(value))
-    const headers: Record<string, string> = {}
-    request.headers.forEach((value, name) => (headers[name] = value))
-    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.text()
-    const answer = await handle({
-      method: request.method,
-      path: url.pathname,
-      query,
-      headers,
-      body: body === "" ? undefined : body,
-      remoteAddress: headers["x-test-ip"] ?? "127.0.0.1"
-    })
-    return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers })
-  }
+  const fetch = handlerFetch(handle)
   return { runtime, handle, fetch, dispose: () => runtime.dispose() }
 }
